@@ -1,0 +1,8 @@
+bin_PROGRAMS += sbx
+sbx_SOURCES = \
+	%reldir%/sbx.c %reldir%/cli.h \
+	%reldir%/output.c \
+	%reldir%/cmd-store.c \
+	%reldir%/cmd-snapshot.c
+sbx_CPPFLAGS = -I$(top_srcdir)/include -I$(top_srcdir)
+sbx_LDADD = $(SBX_LIBS)

@@ -1,0 +1,121 @@
+/* Snapshots: capture a tree from a directory or an archive into the store,
+ * and read it back (list, show, ls, cat, restore, export); gc, verify, stats. */
+#ifndef SBX_SNAPSHOT_H
+#define SBX_SNAPSHOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sbx/buf.h"
+#include "sbx/err.h"
+#include "sbx/store.h"
+
+/* Progress of long work.  FN is called now and then (not per item) and once
+ * at the end with DONE == TOTAL; TOTAL is 0 when unknown. */
+struct sbx_progress {
+	void (*fn)(void *ctx, const char *what, uint64_t done, uint64_t total, uint64_t bytes);
+	void *ctx;
+};
+
+struct sbx_capture_opts {
+	const char *message;
+	const char *const *labels;   /* "K=V" strings */
+	size_t nlabels;
+	const struct sbx_progress *progress;
+	int no_cache;                /* ignore the files cache */
+};
+
+struct sbx_capture_result {
+	char id[65];
+	uint64_t files, dirs, symlinks, bytes;
+	uint64_t cached_files;       /* taken from the files cache unread */
+	uint64_t new_chunks, new_bytes;
+	int existed;                 /* the store already held this snapshot */
+	struct sbx_buf warnings;     /* one line each; caller releases */
+};
+
+/* Captures SOURCE (a directory, an archive file, or "-" for an archive on
+ * stdin) into S, which must be open with SBX_STORE_WRITE.  On failure nothing
+ * is stored.  The caller releases RES->warnings. */
+int sbx_snapshot_capture(struct sbx_store *s, const char *source,
+			 const struct sbx_capture_opts *o, struct sbx_capture_result *res,
+			 struct sbx_err *err);
+
+/* Resolves an id or an unambiguous prefix of 8+ hex digits into a full
+ * 64-digit id.  SBX_ENOTFOUND or SBX_EAMBIG otherwise. */
+int sbx_snapshot_resolve(struct sbx_store *s, const char *prefix, char id[65],
+			 struct sbx_err *err);
+
+/* The snapshot records (JSON text, one per snapshot, oldest first); the
+ * caller frees each string and the array. */
+int sbx_snapshot_list(struct sbx_store *s, char ***records, size_t *n, struct sbx_err *err);
+
+/* The record of snapshot ID (JSON text, caller frees). */
+int sbx_snapshot_record(struct sbx_store *s, const char *id, char **json, struct sbx_err *err);
+
+struct sbx_ls_entry {
+	const char *name;
+	char type;              /* 'f', 'd', 'l' */
+	uint32_t mode;
+	int64_t mtime_ns;
+	uint64_t size;
+	const char *target;
+};
+
+/* Calls FN for each entry of directory PATH ("" or NULL for the root) of
+ * snapshot ID, or for PATH itself when it is not a directory. */
+int sbx_snapshot_ls(struct sbx_store *s, const char *id, const char *path,
+		    int (*fn)(const struct sbx_ls_entry *e, void *ctx), void *ctx,
+		    struct sbx_err *err);
+
+/* Writes the contents of file PATH of snapshot ID to OUT. */
+int sbx_snapshot_cat(struct sbx_store *s, const char *id, const char *path, int fd,
+		     struct sbx_err *err);
+
+/* Writes the tree of snapshot ID into DIR, which must not exist or be empty:
+ * contents, modes, symlinks, empty directories and mtimes. */
+int sbx_snapshot_restore(struct sbx_store *s, const char *id, const char *dir,
+			 const struct sbx_progress *p, struct sbx_err *err);
+
+/* Exports snapshot ID as an archive to FILE ("-" for stdout) in FORMAT
+ * ("tar", "tar.zst", "tar.gz", "zip"; NULL: from FILE's suffix, else tar). */
+int sbx_snapshot_export(struct sbx_store *s, const char *id, const char *file,
+			const char *format, const struct sbx_progress *p, struct sbx_err *err);
+
+/* Deletes snapshot ID's record (its data goes at the next gc). */
+int sbx_snapshot_rm(struct sbx_store *s, const char *id, struct sbx_err *err);
+
+struct sbx_gc_result {
+	uint64_t chunks_removed, trees_removed, packs_removed, packs_rewritten;
+	uint64_t bytes_freed;
+};
+
+/* Drops chunks, trees and packs no snapshot references, and leftovers of
+ * interrupted work.  S must be open with SBX_STORE_WRITE | SBX_STORE_GC. */
+int sbx_gc(struct sbx_store *s, const struct sbx_progress *p, struct sbx_gc_result *res,
+	   struct sbx_err *err);
+
+struct sbx_verify_result {
+	uint64_t snapshots, trees, chunks, packs, bytes_read;
+	uint64_t problems;
+	struct sbx_buf report;    /* one line per problem; caller releases */
+};
+
+/* Checks the index: every snapshot's trees decode, every chunk they name is
+ * indexed in an existing pack of sufficient size.  FULL also re-reads and
+ * re-hashes every chunk.  Problems are SBX_ECORRUPT, listed in RES->report
+ * with the snapshots affected. */
+int sbx_verify(struct sbx_store *s, int full, const struct sbx_progress *p,
+	       struct sbx_verify_result *res, struct sbx_err *err);
+
+struct sbx_stats {
+	uint64_t snapshots, trees, chunks, packs;
+	uint64_t logical_bytes;   /* sum of the snapshots' file bytes */
+	uint64_t unique_bytes;    /* raw bytes of the distinct chunks */
+	uint64_t stored_bytes;    /* bytes of the pack files */
+};
+
+int sbx_stats(struct sbx_store *s, struct sbx_stats *st, struct sbx_err *err);
+
+#endif

@@ -1,0 +1,368 @@
+/* The capture engine: reads a source into the builder, storing file bytes as
+ * deduplicated chunks, then commits chunks, trees, files cache and the
+ * snapshot record in one index transaction. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "sbx/snapshot.h"
+#include "snapshot/builder.h"
+#include "snapshot/capture.h"
+#include "snapshot/chunker.h"
+#include "snapshot/filescache.h"
+#include "snapshot/source.h"
+#include "snapshot/writer.h"
+#include "util/fsutil.h"
+#include "util/hash.h"
+
+#define STREAM_BUF ((size_t)1 << 20)
+
+int sbx_chunk_stream(struct sbx_writer *w,
+		     ssize_t (*rd)(void *ctx, void *buf, size_t n, struct sbx_err *err), void *ctx,
+		     struct sbx_buf *ids, uint64_t *size, struct sbx_err *err)
+{
+	uint8_t *buf = sbx_xmalloc(STREAM_BUF);
+	size_t len = 0, pos = 0;
+	int eof = 0, first = 1, r = 0;
+
+	*size = 0;
+	sbx_buf_reset(ids);
+	for (;;) {
+		/* Keep at least SBX_CHUNK_MAX bytes ahead of POS unless at EOF. */
+		if (!eof && len - pos < SBX_CHUNK_MAX) {
+			memmove(buf, buf + pos, len - pos);
+			len -= pos;
+			pos = 0;
+			while (!eof && len < STREAM_BUF) {
+				ssize_t n = rd(ctx, buf + len, STREAM_BUF - len, err);
+
+				if (n < 0) {
+					r = (int)n;
+					goto out;
+				}
+				if (n == 0)
+					eof = 1;
+				len += (size_t)n;
+				*size += (uint64_t)n;
+			}
+		}
+		if (pos == len)
+			break;
+		{
+			size_t avail = len - pos, cut;
+			uint8_t id[32];
+
+			/* Small files are one chunk: whole-file dedup, one lookup. */
+			if (first && eof && avail <= SBX_CHUNK_SMALL)
+				cut = avail;
+			else
+				cut = sbx_chunker_cut(buf + pos, avail);
+			first = 0;
+			sbx_sha256(buf + pos, cut, id);
+			r = sbx_writer_put(w, id, buf + pos, cut, err);
+			if (r)
+				goto out;
+			sbx_buf_add(ids, id, 32);
+			pos += cut;
+		}
+	}
+out:
+	free(buf);
+	return r;
+}
+
+static ssize_t read_source(void *ctx, void *buf, size_t n, struct sbx_err *err)
+{
+	struct sbx_source *src = ctx;
+
+	return src->ops->read(src, buf, n, err);
+}
+
+static int emit_tree(const uint8_t id[32], const void *enc, size_t len, void *ctx)
+{
+	struct sbx_buf *trees = ctx;
+
+	sbx_buf_add(trees, id, 32);
+	sbx_buf_add_u32(trees, (uint32_t)len);
+	sbx_buf_add(trees, enc, len);
+	return 0;
+}
+
+int sbx_trees_commit(struct sbx_store *s, MDB_txn *txn, const struct sbx_buf *trees,
+		     struct sbx_err *err)
+{
+	const uint8_t *p = (const uint8_t *)trees->data, *end = p + trees->len;
+
+	while (p && p < end) {
+		uint32_t len = sbx_get_u32(p + 32);
+		int r = sbx_put(txn, s->trees, p, 32, p + 36, len, MDB_NOOVERWRITE, err);
+
+		if (r)
+			return r;
+		p += 36 + len;
+	}
+	return 0;
+}
+
+struct commit {
+	struct sbx_store *s;
+	struct sbx_writer *w;
+	const struct sbx_buf *trees;
+	const struct sbx_buf *fcache;
+	const uint8_t *id;
+	const char *record;
+	int existed;
+};
+
+static int commit_fn(MDB_txn *txn, void *ctx, struct sbx_err *err)
+{
+	struct commit *c = ctx;
+	MDB_val v;
+	int r;
+
+	c->existed = 0;
+	if ((r = sbx_writer_commit(c->w, txn, err)) ||
+	    (r = sbx_trees_commit(c->s, txn, c->trees, err)) ||
+	    (r = sbx_fcache_commit(c->s, txn, c->fcache, err)))
+		return r;
+	r = sbx_get(txn, c->s->snaps, c->id, 32, &v, err);
+	if (r == 0) {
+		/* The same tree was captured before: snapshots are immutable, so
+		 * its first record stands. */
+		c->existed = 1;
+		return 0;
+	}
+	if (r != SBX_ENOTFOUND)
+		return r;
+	return sbx_put(txn, c->s->snaps, c->id, 32, c->record, strlen(c->record), 0, err);
+}
+
+void sbx_time_iso(int64_t ns, char out[32])
+{
+	time_t t = (time_t)(ns / 1000000000);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+char *sbx_snapshot_make_record(const char *id, const char *source, const char *message,
+			       const char *const *labels, size_t nlabels,
+			       const struct sbx_capture_result *res, json_t *extra)
+{
+	json_t *o = json_object(), *l = json_object();
+	char when[32];
+	int64_t now = sbx_now_ns();
+	size_t i;
+	char *text;
+
+	sbx_time_iso(now, when);
+	json_object_set_new(o, "id", json_string(id));
+	json_object_set_new(o, "time", json_string(when));
+	json_object_set_new(o, "time_ns", json_integer(now));
+	if (source)
+		json_object_set_new(o, "source", json_string(source));
+	if (message)
+		json_object_set_new(o, "message", json_string(message));
+	for (i = 0; i < nlabels; i++) {
+		const char *eq = strchr(labels[i], '=');
+
+		if (eq) {
+			char *k = sbx_xstrndup(labels[i], (size_t)(eq - labels[i]));
+
+			json_object_set_new(l, k, json_string(eq + 1));
+			free(k);
+		}
+	}
+	json_object_set_new(o, "labels", l);
+	json_object_set_new(o, "files", json_integer((json_int_t)res->files));
+	json_object_set_new(o, "dirs", json_integer((json_int_t)res->dirs));
+	json_object_set_new(o, "symlinks", json_integer((json_int_t)res->symlinks));
+	json_object_set_new(o, "bytes", json_integer((json_int_t)res->bytes));
+	if (extra)
+		json_object_update(o, extra);
+	text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(o);
+	return text;
+}
+
+int sbx_capture_from(struct sbx_store *s, struct sbx_source *src, const char *source_name,
+		     const struct sbx_capture_opts *o, const struct sbx_capture_filter *filter,
+		     struct sbx_capture_result *res, struct sbx_err *err)
+{
+	struct sbx_writer *w = NULL;
+	struct sbx_builder *b = sbx_builder_new();
+	struct sbx_buf ids = SBX_BUF_INIT, trees = SBX_BUF_INIT, fcache = SBX_BUF_INIT;
+	struct sbx_source_entry e;
+	MDB_txn *rtxn = NULL;
+	uint8_t root[32];
+	char *record = NULL;
+	int r, committed = 0;
+	size_t i;
+
+	for (i = 0; o && i < o->nlabels; i++) {
+		const char *eq = strchr(o->labels[i], '=');
+
+		if (!eq || eq == o->labels[i]) {
+			r = sbx_err_set(err, SBX_EUSAGE, "label '%s' is not KEY=VALUE", o->labels[i]);
+			goto out;
+		}
+	}
+	r = sbx_writer_new(s, 0, &w, err);
+	if (r)
+		goto out;
+	if (!(o && o->no_cache)) {
+		r = sbx_txn_begin(s, MDB_RDONLY, &rtxn, err);
+		if (r)
+			goto out;
+	}
+	while ((r = src->ops->next(src, &e, err)) == 1) {
+		struct sbx_node *n;
+		const uint8_t *cached;
+		uint32_t ncached;
+
+		if (filter && filter->skip && filter->skip(filter->ctx, &e)) {
+			if (e.type == SBX_T_FILE)
+				src->ops->skip(src);
+			continue;
+		}
+		r = sbx_builder_put(b, e.path, e.type, &n, err);
+		if (r)
+			goto out;
+		n->mode = e.mode;
+		n->mtime_ns = e.mtime_ns;
+		switch (e.type) {
+		case SBX_T_DIR:
+			if (*e.path)
+				res->dirs++;
+			continue;
+		case SBX_T_SYMLINK:
+			if (!e.target || !*e.target) {
+				r = sbx_err_set(err, SBX_EINVAL, "symlink '%s' has an empty target", e.path);
+				goto out;
+			}
+			free(n->target);
+			n->target = sbx_xstrdup(e.target);
+			res->symlinks++;
+			continue;
+		default:
+			break;
+		}
+		res->files++;
+		if (e.hardlink) {
+			struct sbx_node *t = sbx_builder_get(b, e.hardlink);
+
+			if (!t || t->type != SBX_T_FILE) {
+				r = sbx_err_set(err, SBX_EINVAL, "hard link '%s' names '%s', which is not an earlier file",
+						e.path, e.hardlink);
+				goto out;
+			}
+			if (t != n) {
+				sbx_node_set_chunks(n, t->chunks, t->nchunks);
+				n->size = t->size;
+			}
+		} else if (rtxn && !filter && sbx_fcache_lookup(s, rtxn, &e, &cached, &ncached)) {
+			sbx_node_set_chunks(n, cached, ncached);
+			n->size = e.size;
+			res->cached_files++;
+			src->ops->skip(src);
+		} else if (filter && filter->file) {
+			r = filter->file(filter->ctx, &e, src, w, &ids, &n->size, err);
+			if (r)
+				goto out;
+			sbx_node_set_chunks(n, (const uint8_t *)ids.data, (uint32_t)(ids.len / 32));
+		} else {
+			r = sbx_chunk_stream(w, read_source, src, &ids, &n->size, err);
+			if (r)
+				goto out;
+			sbx_node_set_chunks(n, (const uint8_t *)ids.data, (uint32_t)(ids.len / 32));
+			sbx_fcache_note(&fcache, &e, (const uint8_t *)ids.data,
+					(uint32_t)(ids.len / 32), src->start_ns);
+		}
+		res->bytes += n->size;
+		if (o && o->progress && o->progress->fn)
+			o->progress->fn(o->progress->ctx, "capture", res->files, 0, res->bytes);
+	}
+	if (r < 0)
+		goto out;
+	if (rtxn) {
+		mdb_txn_abort(rtxn);
+		rtxn = NULL;
+	}
+	r = sbx_writer_finish(w, err);
+	if (r)
+		goto out;
+	r = sbx_builder_finish(b, emit_tree, &trees, root, err);
+	if (r)
+		goto out;
+	sbx_hex(root, 32, res->id);
+	record = sbx_snapshot_make_record(res->id, source_name, o ? o->message : NULL,
+					  o ? o->labels : NULL, o ? o->nlabels : 0, res,
+					  filter ? filter->record_extra : NULL);
+	{
+		struct commit c = { s, w, &trees, &fcache, root, record, 0 };
+		struct sbx_writer_stats st;
+
+		r = sbx_store_write(s, commit_fn, &c, err);
+		if (r)
+			goto out;
+		committed = 1;
+		res->existed = c.existed;
+		sbx_writer_stats(w, &st);
+		res->new_chunks = st.new_chunks;
+		res->new_bytes = st.new_stored;
+	}
+	if (o && o->progress && o->progress->fn)
+		o->progress->fn(o->progress->ctx, "capture", res->files, res->files, res->bytes);
+out:
+	if (src->warnings.len)
+		sbx_buf_add(&res->warnings, src->warnings.data, src->warnings.len);
+	if (rtxn)
+		mdb_txn_abort(rtxn);
+	sbx_writer_free(w, committed);
+	sbx_builder_free(b);
+	sbx_buf_release(&ids);
+	sbx_buf_release(&trees);
+	sbx_buf_release(&fcache);
+	free(record);
+	return r;
+}
+
+int sbx_source_open(const char *source, struct sbx_source **src, struct sbx_err *err)
+{
+	struct stat st;
+
+	if (!strcmp(source, "-"))
+		return sbx_source_archive_open(source, src, err);
+	if (stat(source, &st) < 0)
+		return sbx_err_sys(err, errno == ENOENT ? SBX_ENOTFOUND : SBX_EIO,
+				   "cannot read source '%s'", source);
+	if (S_ISDIR(st.st_mode))
+		return sbx_source_dir_open(source, src, err);
+	return sbx_source_archive_open(source, src, err);
+}
+
+int sbx_snapshot_capture(struct sbx_store *s, const char *source,
+			 const struct sbx_capture_opts *o, struct sbx_capture_result *res,
+			 struct sbx_err *err)
+{
+	struct sbx_source *src = NULL;
+	char *abs = NULL;
+	int r;
+
+	memset(res, 0, sizeof *res);
+	r = sbx_source_open(source, &src, err);
+	if (r)
+		return r;
+	abs = strcmp(source, "-") ? realpath(source, NULL) : NULL;
+	r = sbx_capture_from(s, src, abs ? abs : "stdin", o, NULL, res, err);
+	free(abs);
+	sbx_source_close(src);
+	return r;
+}

@@ -1,0 +1,60 @@
+/* A capture source yields entries (paths, types, modes, mtimes) and the
+ * bytes of each file.  A directory walk and a libarchive reader implement it,
+ * so one capture engine serves both. */
+#ifndef SBX_SOURCE_H
+#define SBX_SOURCE_H
+#ifndef SBX_BUILDING_LIB
+#error "internal header: only for libsbx"
+#endif
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "sbx/buf.h"
+#include "sbx/err.h"
+
+struct sbx_source;
+
+struct sbx_source_entry {
+	const char *path;       /* normalised, relative; "" is the root */
+	uint8_t type;           /* SBX_T_* */
+	uint32_t mode;
+	int64_t mtime_ns;
+	uint64_t size;          /* files: announced size */
+	const char *target;     /* symlinks */
+	const char *hardlink;   /* archives: same content as this earlier path */
+	/* Directory sources fill these for the files cache. */
+	const char *cache_key;  /* NULL: not cacheable */
+	uint64_t dev, ino;
+	int64_t ctime_ns;
+};
+
+struct sbx_source_ops {
+	/* Fills E with the next entry (valid until the next call): 1, 0 at the
+	 * end, or an error. */
+	int (*next)(struct sbx_source *src, struct sbx_source_entry *e, struct sbx_err *err);
+	/* Reads the current file's bytes: count, 0 at its end, or an error.
+	 * A source that sees the file change while reading fails here. */
+	ssize_t (*read)(struct sbx_source *src, void *buf, size_t n, struct sbx_err *err);
+	/* Skips the rest of the current file (the files cache had it). */
+	void (*skip)(struct sbx_source *src);
+	void (*close)(struct sbx_source *src);
+};
+
+struct sbx_source {
+	const struct sbx_source_ops *ops;
+	const char *name;        /* for messages */
+	struct sbx_buf warnings; /* lines the capture reports */
+	int64_t start_ns;        /* when the scan began (racy-timestamp rule) */
+};
+
+/* Opens a directory walk of PATH. */
+int sbx_source_dir_open(const char *path, struct sbx_source **out, struct sbx_err *err);
+/* Opens an archive (PATH, or "-" for stdin) through libarchive. */
+int sbx_source_archive_open(const char *path, struct sbx_source **out, struct sbx_err *err);
+
+/* Closes SRC; accepts NULL. */
+void sbx_source_close(struct sbx_source *src);
+
+#endif

@@ -1,0 +1,346 @@
+#include "config.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <zstd.h>
+
+#include "sbx/buf.h"
+#include "snapshot/chunkset.h"
+#include "snapshot/pack.h"
+#include "snapshot/writer.h"
+
+#define QUEUE_CAP 64
+#define MAX_WORKERS 4
+#define ZSTD_LEVEL 3
+
+struct job {
+	uint8_t id[32];
+	void *data;
+	size_t n;
+};
+
+struct sealed {
+	uint8_t id[SBX_PACK_ID_LEN];
+	uint64_t size;
+	uint32_t count;
+};
+
+struct sbx_writer {
+	struct sbx_store *store;
+	unsigned flags;
+	MDB_txn *rtxn;                  /* read snapshot of the index for dedup */
+
+	pthread_mutex_t mu;
+	pthread_cond_t not_empty, not_full;
+	struct job queue[QUEUE_CAP];
+	size_t qhead, qlen;
+	int closing;
+	pthread_t workers[MAX_WORKERS];
+	int nworkers;
+
+	/* under mu */
+	struct sbx_chunkset set;        /* chunks taken by this writer */
+	struct sbx_pack_writer *pack;
+	uint32_t pack_count;
+	struct sealed *sealed;
+	size_t nsealed, capsealed;
+	struct sbx_writer_stats st;
+	struct sbx_err werr;            /* first error of a worker */
+};
+
+static int seal_current(struct sbx_writer *w, struct sbx_err *err)
+{
+	struct sealed *s;
+	int r;
+
+	if (!w->pack)
+		return 0;
+	if (w->nsealed == w->capsealed) {
+		w->capsealed = w->capsealed ? 2 * w->capsealed : 8;
+		w->sealed = sbx_xrealloc(w->sealed, w->capsealed * sizeof *w->sealed);
+	}
+	s = &w->sealed[w->nsealed];
+	memcpy(s->id, sbx_pack_writer_id(w->pack), SBX_PACK_ID_LEN);
+	s->size = sbx_pack_writer_size(w->pack);
+	s->count = w->pack_count;
+	r = sbx_pack_writer_seal(w->pack, err);
+	w->pack = NULL;
+	w->pack_count = 0;
+	if (r)
+		return r;
+	w->nsealed++;
+	w->st.packs++;
+	return 0;
+}
+
+/* Appends one compressed chunk; called with mu held. */
+static int append(struct sbx_writer *w, const uint8_t id[32], const void *data, size_t clen,
+		  size_t ulen, uint8_t flags, struct sbx_err *err)
+{
+	struct sbx_chunkset_entry *e;
+	int r, added;
+
+	if (!w->pack) {
+		r = sbx_pack_writer_new(w->store->packdir, &w->pack, err);
+		if (r)
+			return r;
+	}
+	e = sbx_chunkset_add(&w->set, id, &added);
+	r = sbx_pack_writer_add(w->pack, id, data, (uint32_t)clen, (uint32_t)ulen, flags, &e->loc, err);
+	if (r)
+		return r;
+	e->mark = 1;
+	w->pack_count++;
+	w->st.new_chunks++;
+	w->st.new_raw += ulen;
+	w->st.new_stored += SBX_PACK_REC_HDR + clen;
+	if (sbx_pack_writer_size(w->pack) >= SBX_PACK_TARGET)
+		return seal_current(w, err);
+	return 0;
+}
+
+static void *worker(void *arg)
+{
+	struct sbx_writer *w = arg;
+	ZSTD_CCtx *cctx = ZSTD_createCCtx();
+	void *cbuf = NULL;
+	size_t ccap = 0;
+
+	if (!cctx)
+		abort();
+	for (;;) {
+		struct job j;
+		size_t bound, c;
+		const void *out;
+		uint8_t flags;
+		struct sbx_err e = { 0 };
+
+		pthread_mutex_lock(&w->mu);
+		while (!w->qlen && !w->closing)
+			pthread_cond_wait(&w->not_empty, &w->mu);
+		if (!w->qlen) {
+			pthread_mutex_unlock(&w->mu);
+			break;
+		}
+		j = w->queue[w->qhead];
+		w->qhead = (w->qhead + 1) % QUEUE_CAP;
+		w->qlen--;
+		pthread_cond_signal(&w->not_full);
+		pthread_mutex_unlock(&w->mu);
+
+		bound = ZSTD_compressBound(j.n);
+		if (bound > ccap) {
+			ccap = bound;
+			cbuf = sbx_xrealloc(cbuf, ccap);
+		}
+		c = ZSTD_compressCCtx(cctx, cbuf, ccap, j.data, j.n, ZSTD_LEVEL);
+		if (!ZSTD_isError(c) && c < j.n) {
+			out = cbuf;
+			flags = SBX_CHUNK_ZSTD;
+		} else {
+			/* Incompressible: store raw. */
+			out = j.data;
+			c = j.n;
+			flags = 0;
+		}
+		pthread_mutex_lock(&w->mu);
+		if (!w->werr.code && append(w, j.id, out, c, j.n, flags, &e))
+			w->werr = e;
+		pthread_mutex_unlock(&w->mu);
+		free(j.data);
+	}
+	free(cbuf);
+	ZSTD_freeCCtx(cctx);
+	return NULL;
+}
+
+int sbx_writer_new(struct sbx_store *s, unsigned flags, struct sbx_writer **out,
+		   struct sbx_err *err)
+{
+	struct sbx_writer *w = sbx_xcalloc(1, sizeof *w);
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int i, r;
+
+	w->store = s;
+	w->flags = flags;
+	sbx_chunkset_init(&w->set);
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->not_empty, NULL);
+	pthread_cond_init(&w->not_full, NULL);
+	r = sbx_txn_begin(s, MDB_RDONLY, &w->rtxn, err);
+	if (r) {
+		w->rtxn = NULL;
+		sbx_writer_free(w, 0);
+		*out = NULL;
+		return r;
+	}
+	if (ncpu < 1)
+		ncpu = 1;
+	if (ncpu > MAX_WORKERS)
+		ncpu = MAX_WORKERS;
+	for (i = 0; i < ncpu; i++) {
+		if (pthread_create(&w->workers[i], NULL, worker, w))
+			break;
+		w->nworkers++;
+	}
+	if (!w->nworkers) {
+		sbx_writer_free(w, 0);
+		*out = NULL;
+		return sbx_err_set(err, SBX_EFAIL, "cannot start writer threads");
+	}
+	*out = w;
+	return 0;
+}
+
+int sbx_writer_known(struct sbx_writer *w, const uint8_t id[32])
+{
+	MDB_val v;
+	int known;
+
+	pthread_mutex_lock(&w->mu);
+	known = sbx_chunkset_find(&w->set, id) != NULL;
+	pthread_mutex_unlock(&w->mu);
+	if (known)
+		return 1;
+	return sbx_get(w->rtxn, w->store->chunks, id, 32, &v, NULL) == 0;
+}
+
+int sbx_writer_put(struct sbx_writer *w, const uint8_t id[32], const void *data, size_t n,
+		   struct sbx_err *err)
+{
+	struct sbx_chunkset_entry *e;
+	MDB_val v;
+	int added, r = 0;
+
+	if (!(w->flags & SBX_WRITER_REPACK) &&
+	    sbx_get(w->rtxn, w->store->chunks, id, 32, &v, NULL) == 0)
+		return 0;
+	pthread_mutex_lock(&w->mu);
+	if (w->werr.code) {
+		r = sbx_err_set(err, w->werr.code, "%s", w->werr.msg);
+		goto out;
+	}
+	/* Reserve the id now so that a second put of it, before a worker has
+	 * stored the first, is recognised as a duplicate. */
+	e = sbx_chunkset_add(&w->set, id, &added);
+	(void)e;
+	if (!added)
+		goto out;
+	while (w->qlen == QUEUE_CAP)
+		pthread_cond_wait(&w->not_full, &w->mu);
+	{
+		struct job *j = &w->queue[(w->qhead + w->qlen) % QUEUE_CAP];
+
+		memcpy(j->id, id, 32);
+		j->data = sbx_xmalloc(n);
+		memcpy(j->data, data, n);
+		j->n = n;
+		w->qlen++;
+	}
+	pthread_cond_signal(&w->not_empty);
+out:
+	pthread_mutex_unlock(&w->mu);
+	return r;
+}
+
+static void stop_workers(struct sbx_writer *w)
+{
+	int i;
+
+	pthread_mutex_lock(&w->mu);
+	w->closing = 1;
+	pthread_cond_broadcast(&w->not_empty);
+	pthread_mutex_unlock(&w->mu);
+	for (i = 0; i < w->nworkers; i++)
+		pthread_join(w->workers[i], NULL);
+	w->nworkers = 0;
+}
+
+int sbx_writer_finish(struct sbx_writer *w, struct sbx_err *err)
+{
+	int r;
+
+	stop_workers(w);
+	if (w->werr.code)
+		return sbx_err_set(err, w->werr.code, "%s", w->werr.msg);
+	r = seal_current(w, err);
+	if (w->rtxn) {
+		mdb_txn_abort(w->rtxn);
+		w->rtxn = NULL;
+	}
+	return r;
+}
+
+int sbx_writer_commit(struct sbx_writer *w, MDB_txn *txn, struct sbx_err *err)
+{
+	struct sbx_chunkset_entry *e;
+	size_t i;
+	int r;
+
+	sbx_chunkset_foreach(&w->set, e) {
+		uint8_t enc[SBX_LOC_LEN];
+
+		if (!e->mark)
+			continue;
+		sbx_loc_encode(&e->loc, enc);
+		r = sbx_put(txn, w->store->chunks, e->id, 32, enc, sizeof enc, 0, err);
+		if (r)
+			return r;
+	}
+	for (i = 0; i < w->nsealed; i++) {
+		uint8_t v[12];
+
+		sbx_put_u64(v, w->sealed[i].size);
+		sbx_put_u32(v + 8, w->sealed[i].count);
+		r = sbx_put(txn, w->store->packs, w->sealed[i].id, SBX_PACK_ID_LEN, v, sizeof v, 0, err);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+const struct sbx_chunk_loc *sbx_writer_loc(struct sbx_writer *w, const uint8_t id[32])
+{
+	struct sbx_chunkset_entry *e = sbx_chunkset_find(&w->set, id);
+
+	return e && e->mark ? &e->loc : NULL;
+}
+
+void sbx_writer_stats(const struct sbx_writer *w, struct sbx_writer_stats *st)
+{
+	*st = w->st;
+}
+
+void sbx_writer_free(struct sbx_writer *w, int committed)
+{
+	size_t i;
+
+	if (!w)
+		return;
+	stop_workers(w);
+	while (w->qlen) {
+		free(w->queue[w->qhead].data);
+		w->qhead = (w->qhead + 1) % QUEUE_CAP;
+		w->qlen--;
+	}
+	sbx_pack_writer_abort(w->pack);
+	if (!committed) {
+		for (i = 0; i < w->nsealed; i++) {
+			char *p = sbx_pack_path(w->store->packdir, w->sealed[i].id, 0);
+
+			unlink(p);
+			free(p);
+		}
+	}
+	if (w->rtxn)
+		mdb_txn_abort(w->rtxn);
+	sbx_chunkset_release(&w->set);
+	free(w->sealed);
+	pthread_cond_destroy(&w->not_full);
+	pthread_cond_destroy(&w->not_empty);
+	pthread_mutex_destroy(&w->mu);
+	free(w);
+}

@@ -1,0 +1,5 @@
+libsbx_a_SOURCES += \
+	%reldir%/err.c \
+	%reldir%/buf.c \
+	%reldir%/hash.c %reldir%/hash.h \
+	%reldir%/fsutil.c %reldir%/fsutil.h
