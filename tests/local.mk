@@ -1,9 +1,26 @@
-# Unit tests (cmocka) and end-to-end tests (shell scripts driving ./sbx).
+# Unit tests (cmocka, one per module) and end-to-end tests (shell scripts
+# driving the built ./sbx on real files; see tests/e2e/lib.sh).
+UNIT_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 UNIT_LDADD = $(SBX_LIBS) $(CMOCKA_LIBS)
 
-check_PROGRAMS += tests/unit/test_chunker
+unit_tests = \
+	tests/unit/test_chunker
+
+check_PROGRAMS += $(unit_tests)
 tests_unit_test_chunker_SOURCES = %reldir%/unit/test_chunker.c
-tests_unit_test_chunker_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_chunker_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_chunker_LDADD = $(UNIT_LDADD)
 
-TESTS += tests/unit/test_chunker
+e2e_tests = \
+	tests/e2e/t-cli.sh \
+	tests/e2e/t-roundtrip.sh
+
+TESTS += $(unit_tests) $(e2e_tests)
+EXTRA_DIST += $(e2e_tests) tests/e2e/lib.sh
+
+TEST_EXTENSIONS = .sh
+SH_LOG_COMPILER = $(BASH_PROG)
+AM_TESTS_ENVIRONMENT = \
+	SBX='$(abs_top_builddir)/sbx'; export SBX; \
+	TOP_SRCDIR='$(abs_top_srcdir)'; export TOP_SRCDIR; \
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1; export ASAN_OPTIONS;
