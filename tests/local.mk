@@ -12,8 +12,14 @@ tests_unit_test_chunker_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_chunker_LDADD = $(UNIT_LDADD)
 
 e2e_tests = \
+	tests/e2e/t-archive.sh \
+	tests/e2e/t-changing.sh \
 	tests/e2e/t-cli.sh \
-	tests/e2e/t-roundtrip.sh
+	tests/e2e/t-concurrent.sh \
+	tests/e2e/t-crash.sh \
+	tests/e2e/t-progress.sh \
+	tests/e2e/t-roundtrip.sh \
+	tests/e2e/t-store.sh
 
 TESTS += $(unit_tests) $(e2e_tests)
 EXTRA_DIST += $(e2e_tests) tests/e2e/lib.sh
