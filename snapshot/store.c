@@ -126,6 +126,23 @@ int sbx_get(MDB_txn *txn, MDB_dbi dbi, const void *k, size_t klen,
 	return 0;
 }
 
+/* The map starts at 256 MiB (or $SBX_MAP_SIZE bytes, a tuning knob that the
+ * tests also use to exercise growth) and doubles whenever it is full; LMDB
+ * keeps the larger size of an existing index. */
+static size_t initial_mapsize(void)
+{
+	const char *e = getenv("SBX_MAP_SIZE");
+	char *end;
+	unsigned long long v;
+
+	if (!e || !*e)
+		return INITIAL_MAPSIZE;
+	v = strtoull(e, &end, 10);
+	if (*end || v < 65536)
+		return INITIAL_MAPSIZE;
+	return (size_t)v;
+}
+
 static int open_env(struct sbx_store *s, int create, struct sbx_err *err)
 {
 	struct sbx_buf p = SBX_BUF_INIT;
@@ -138,7 +155,7 @@ static int open_env(struct sbx_store *s, int create, struct sbx_err *err)
 	if (!rc)
 		rc = mdb_env_set_maxdbs(s->env, 16);
 	if (!rc)
-		rc = mdb_env_set_mapsize(s->env, INITIAL_MAPSIZE);
+		rc = mdb_env_set_mapsize(s->env, initial_mapsize());
 	if (!rc)
 		rc = mdb_env_set_maxreaders(s->env, 256);
 	if (!rc)

@@ -89,4 +89,12 @@ rm -f "$pack"
 expect 5 verify
 assert_grep "pack .* is missing" "$E"
 
+# A full LMDB map grows instead of failing: start it at 128 KiB.
+mkdir many
+for i in $(seq 1 3000); do echo "file $i $RANDOM$RANDOM" >"many/f$i"; done
+SBX_MAP_SIZE=131072 expect 0 --store "$T/small" init
+SBX_MAP_SIZE=131072 expect 0 --store "$T/small" snapshot capture many
+[ "$(stat -c %s "$T/small/index/data.mdb")" -gt 131072 ] && ok || fail "the map did not grow"
+SBX_MAP_SIZE=131072 expect 0 --store "$T/small" verify --full
+
 finish
