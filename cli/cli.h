@@ -36,6 +36,7 @@ struct cli {
 	struct sbx_store *store;
 	struct sbx_err err;
 	const char *command; /* "snapshot capture" */
+	const struct cli_cmd *cmd;
 };
 
 struct cli_cmd {
@@ -49,6 +50,9 @@ struct cli_cmd {
 
 /* Sets C->err for a usage error and returns SBX_EUSAGE. */
 int cli_usage(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Sets C->err to the running command's usage line and returns SBX_EUSAGE. */
+int cli_bad_usage(struct cli *c);
 
 /* Opens the store for a command that needs it with FLAGS (CLI_*). */
 int cli_open_store(struct cli *c, unsigned flags);

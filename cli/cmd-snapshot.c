@@ -46,12 +46,12 @@ static int snap_capture(struct cli *c, int argc, char **argv)
 			break;
 		default:
 			free(labels);
-			return cli_usage(c, "usage: sbx snapshot capture SOURCE [--label K=V]... [--message TEXT]");
+			return cli_bad_usage(c);
 		}
 	}
 	if (optind != argc - 1) {
 		free(labels);
-		return cli_usage(c, "usage: sbx snapshot capture SOURCE [--label K=V]... [--message TEXT]");
+		return cli_bad_usage(c);
 	}
 	o.labels = labels;
 	cli_progress_init(c, &p);
@@ -144,7 +144,7 @@ static int snap_show(struct cli *c, int argc, char **argv)
 	int r;
 
 	if (argc != 2)
-		return cli_usage(c, "usage: sbx snapshot show ID");
+		return cli_bad_usage(c);
 	r = resolve(c, argv[1], id);
 	if (!r)
 		r = sbx_snapshot_record(c->store, id, &rec, &c->err);
@@ -212,7 +212,7 @@ static int snap_ls(struct cli *c, int argc, char **argv)
 
 	if (argc < 2 || argc > 3) {
 		json_decref(l.arr);
-		return cli_usage(c, "usage: sbx snapshot ls ID [PATH]");
+		return cli_bad_usage(c);
 	}
 	r = resolve(c, argv[1], id);
 	if (!r)
@@ -229,7 +229,7 @@ static int snap_cat(struct cli *c, int argc, char **argv)
 	int r;
 
 	if (argc != 3)
-		return cli_usage(c, "usage: sbx snapshot cat ID PATH");
+		return cli_bad_usage(c);
 	r = resolve(c, argv[1], id);
 	if (!r)
 		r = sbx_snapshot_cat(c->store, id, argv[2], 1, &c->err);
@@ -243,7 +243,7 @@ static int snap_restore(struct cli *c, int argc, char **argv)
 	int r;
 
 	if (argc != 3)
-		return cli_usage(c, "usage: sbx snapshot restore ID DIR");
+		return cli_bad_usage(c);
 	r = resolve(c, argv[1], id);
 	if (r)
 		return r;
@@ -278,10 +278,10 @@ static int snap_export(struct cli *c, int argc, char **argv)
 		if (opt == 'f')
 			format = optarg;
 		else
-			return cli_usage(c, "usage: sbx snapshot export ID FILE|- [--format tar|tar.zst|tar.gz|zip]");
+			return cli_bad_usage(c);
 	}
 	if (optind != argc - 2)
-		return cli_usage(c, "usage: sbx snapshot export ID FILE|- [--format tar|tar.zst|tar.gz|zip]");
+		return cli_bad_usage(c);
 	if (!strcmp(argv[optind + 1], "-") && isatty(1))
 		return cli_usage(c, "refusing to write an archive to a terminal; redirect stdout");
 	if (!strcmp(argv[optind + 1], "-") && c->json)
@@ -308,7 +308,7 @@ static int snap_rm(struct cli *c, int argc, char **argv)
 	int r;
 
 	if (argc != 2)
-		return cli_usage(c, "usage: sbx snapshot rm ID");
+		return cli_bad_usage(c);
 	r = resolve(c, argv[1], id);
 	if (!r)
 		r = sbx_snapshot_rm(c->store, id, &c->err);

@@ -80,7 +80,7 @@ int cmd_verify(struct cli *c, int argc, char **argv)
 		if (o == 'f')
 			full = 1;
 		else
-			return cli_usage(c, "usage: sbx verify [--full]");
+			return cli_bad_usage(c);
 	}
 	if (optind < argc)
 		return cli_usage(c, "'sbx verify' takes no argument '%s'", argv[optind]);

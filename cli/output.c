@@ -20,6 +20,11 @@ int cli_usage(struct cli *c, const char *fmt, ...)
 	return sbx_err_set(&c->err, SBX_EUSAGE, "%s", msg);
 }
 
+int cli_bad_usage(struct cli *c)
+{
+	return sbx_err_set(&c->err, SBX_EUSAGE, "usage: %s", c->cmd ? c->cmd->usage : "sbx help");
+}
+
 void cli_json_out(struct cli *c, json_t *doc)
 {
 	if (c->json && doc) {

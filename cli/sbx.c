@@ -169,6 +169,7 @@ static int run(struct cli *c, int argc, char **argv)
 		argv++;
 	}
 	c->command = name;
+	c->cmd = t;
 	for (r = 1; r < argc; r++) {
 		if (!strcmp(argv[r], "--"))
 			break;

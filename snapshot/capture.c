@@ -25,14 +25,16 @@
 
 int sbx_chunk_stream(struct sbx_writer *w,
 		     ssize_t (*rd)(void *ctx, void *buf, size_t n, struct sbx_err *err), void *ctx,
-		     struct sbx_buf *ids, uint64_t *size, struct sbx_err *err)
+		     struct sbx_buf *scratch, struct sbx_buf *ids, uint64_t *size, struct sbx_err *err)
 {
-	uint8_t *buf = sbx_xmalloc(STREAM_BUF);
+	uint8_t *buf;
 	size_t len = 0, pos = 0;
 	int eof = 0, first = 1, r = 0;
 
 	*size = 0;
 	sbx_buf_reset(ids);
+	sbx_buf_grow(scratch, STREAM_BUF);
+	buf = (uint8_t *)scratch->data;
 	for (;;) {
 		/* Keep at least SBX_CHUNK_MAX bytes ahead of POS unless at EOF. */
 		if (!eof && len - pos < SBX_CHUNK_MAX) {
@@ -73,7 +75,6 @@ int sbx_chunk_stream(struct sbx_writer *w,
 		}
 	}
 out:
-	free(buf);
 	return r;
 }
 
@@ -199,6 +200,7 @@ int sbx_capture_from(struct sbx_store *s, struct sbx_source *src, const char *so
 	struct sbx_writer *w = NULL;
 	struct sbx_builder *b = sbx_builder_new();
 	struct sbx_buf ids = SBX_BUF_INIT, trees = SBX_BUF_INIT, fcache = SBX_BUF_INIT;
+	struct sbx_buf scratch = SBX_BUF_INIT;
 	struct sbx_source_entry e;
 	MDB_txn *rtxn = NULL;
 	uint8_t root[32];
@@ -278,7 +280,7 @@ int sbx_capture_from(struct sbx_store *s, struct sbx_source *src, const char *so
 				goto out;
 			sbx_node_set_chunks(n, (const uint8_t *)ids.data, (uint32_t)(ids.len / 32));
 		} else {
-			r = sbx_chunk_stream(w, read_source, src, &ids, &n->size, err);
+			r = sbx_chunk_stream(w, read_source, src, &scratch, &ids, &n->size, err);
 			if (r)
 				goto out;
 			sbx_node_set_chunks(n, (const uint8_t *)ids.data, (uint32_t)(ids.len / 32));
@@ -328,6 +330,7 @@ out:
 	sbx_writer_free(w, committed);
 	sbx_builder_free(b);
 	sbx_buf_release(&ids);
+	sbx_buf_release(&scratch);
 	sbx_buf_release(&trees);
 	sbx_buf_release(&fcache);
 	free(record);

@@ -27,10 +27,11 @@ struct sbx_capture_filter {
 
 /* Chunks the byte stream RD yields into W: small streams are one chunk,
  * larger ones go through FastCDC.  Fills IDS with the chunk ids (32 bytes
- * each) and *SIZE with the byte count. */
+ * each) and *SIZE with the byte count.  SCRATCH is a buffer the caller keeps
+ * across calls (1 MiB). */
 int sbx_chunk_stream(struct sbx_writer *w,
 		     ssize_t (*rd)(void *ctx, void *buf, size_t n, struct sbx_err *err), void *ctx,
-		     struct sbx_buf *ids, uint64_t *size, struct sbx_err *err);
+		     struct sbx_buf *scratch, struct sbx_buf *ids, uint64_t *size, struct sbx_err *err);
 
 /* Opens SOURCE as a directory walk or an archive ("-": stdin). */
 int sbx_source_open(const char *source, struct sbx_source **src, struct sbx_err *err);

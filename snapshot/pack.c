@@ -101,10 +101,14 @@ out:
 
 static int flush(struct sbx_pack_writer *w, struct sbx_err *err)
 {
+	off_t at = (off_t)(w->size - w->out.len);
+
 	if (!w->out.len)
 		return 0;
 	if (sbx_write_all(w->fd, w->out.data, w->out.len) < 0)
 		return sbx_err_sys(err, SBX_EIO, "cannot write pack");
+	/* Start writeback now, so that the fsync at seal has little left. */
+	sync_file_range(w->fd, at, (off_t)w->out.len, SYNC_FILE_RANGE_WRITE);
 	sbx_buf_reset(&w->out);
 	return 0;
 }

@@ -7,6 +7,10 @@
 
 #define MAGIC "SBXT"
 #define TREE_VERSION 1
+/* type, mode, mtime, size, name length */
+#define FIXED 23
+/* the smallest entry: a one-byte symlink name and a one-byte target */
+#define MIN_ENTRY (FIXED + 1 + 2 + 1)
 
 int sbx_tree_name_ok(const char *name, size_t len)
 {
@@ -62,8 +66,8 @@ int sbx_tree_decode(const void *p, size_t len, struct sbx_tree *t, struct sbx_er
 		return sbx_err_set(err, SBX_ECORRUPT, "tree object has a bad header");
 	n = sbx_get_u32(c + 5);
 	c += 9;
-	/* Each entry takes at least 35 bytes: bound N before allocating. */
-	if ((uint64_t)n * 35 > len)
+	/* Each entry takes at least MIN_ENTRY bytes: bound N before allocating. */
+	if ((uint64_t)n * MIN_ENTRY > len - 9)
 		return sbx_err_set(err, SBX_ECORRUPT, "tree object claims %u entries in %zu bytes", n, len);
 	t->e = sbx_xcalloc(n ? n : 1, sizeof *t->e);
 	/* Names and targets are copied NUL-terminated; LEN bounds their total. */
@@ -72,7 +76,7 @@ int sbx_tree_decode(const void *p, size_t len, struct sbx_tree *t, struct sbx_er
 		struct sbx_tree_entry *e = &t->e[i];
 		uint16_t nl;
 
-		if (end - c < 31)
+		if (end - c < FIXED)
 			goto bad;
 		e->type = c[0];
 		e->mode = sbx_get_u32(c + 1);

@@ -12,9 +12,14 @@
 #include "snapshot/pack.h"
 #include "snapshot/writer.h"
 
-#define QUEUE_CAP 64
+/* Jobs wait in a ring bounded by count and by bytes: deep enough to absorb
+ * bursts of small files, shallow enough to keep memory flat. */
+#define QUEUE_CAP 4096
+#define QUEUE_BYTES ((size_t)32 << 20)
 #define MAX_WORKERS 4
-#define ZSTD_LEVEL 3
+/* Level 2: on the benchmark tree it stores within 0.5% of level 3 and
+ * compresses about a quarter faster (bench/run). */
+#define ZSTD_LEVEL 2
 
 struct job {
 	uint8_t id[32];
@@ -36,7 +41,7 @@ struct sbx_writer {
 	pthread_mutex_t mu;
 	pthread_cond_t not_empty, not_full;
 	struct job queue[QUEUE_CAP];
-	size_t qhead, qlen;
+	size_t qhead, qlen, qbytes;
 	int closing;
 	pthread_t workers[MAX_WORKERS];
 	int nworkers;
@@ -51,34 +56,47 @@ struct sbx_writer {
 	struct sbx_err werr;            /* first error of a worker */
 };
 
-static int seal_current(struct sbx_writer *w, struct sbx_err *err)
+/* Records a sealed pack; called with mu held. */
+static void record_sealed(struct sbx_writer *w, const uint8_t id[SBX_PACK_ID_LEN], uint64_t size,
+			  uint32_t count)
 {
 	struct sealed *s;
-	int r;
 
-	if (!w->pack)
-		return 0;
 	if (w->nsealed == w->capsealed) {
 		w->capsealed = w->capsealed ? 2 * w->capsealed : 8;
 		w->sealed = sbx_xrealloc(w->sealed, w->capsealed * sizeof *w->sealed);
 	}
-	s = &w->sealed[w->nsealed];
-	memcpy(s->id, sbx_pack_writer_id(w->pack), SBX_PACK_ID_LEN);
-	s->size = sbx_pack_writer_size(w->pack);
-	s->count = w->pack_count;
-	r = sbx_pack_writer_seal(w->pack, err);
-	w->pack = NULL;
-	w->pack_count = 0;
-	if (r)
-		return r;
-	w->nsealed++;
+	s = &w->sealed[w->nsealed++];
+	memcpy(s->id, id, SBX_PACK_ID_LEN);
+	s->size = size;
+	s->count = count;
 	w->st.packs++;
-	return 0;
 }
 
-/* Appends one compressed chunk; called with mu held. */
+/* Seals pack P (COUNT chunks).  Called WITHOUT mu held: the fsync must not
+ * stall the other workers.  Takes mu to record the result. */
+static int seal_pack(struct sbx_writer *w, struct sbx_pack_writer *p, uint32_t count,
+		     struct sbx_err *err)
+{
+	uint8_t id[SBX_PACK_ID_LEN];
+	uint64_t size = sbx_pack_writer_size(p);
+	int r;
+
+	memcpy(id, sbx_pack_writer_id(p), SBX_PACK_ID_LEN);
+	r = sbx_pack_writer_seal(p, err);
+	pthread_mutex_lock(&w->mu);
+	if (!r)
+		record_sealed(w, id, size, count);
+	pthread_mutex_unlock(&w->mu);
+	return r;
+}
+
+/* Appends one compressed chunk; called with mu held.  When the pack is full
+ * it is detached into *FULL (with its chunk count in *FULLCOUNT) for the
+ * caller to seal once it has dropped mu. */
 static int append(struct sbx_writer *w, const uint8_t id[32], const void *data, size_t clen,
-		  size_t ulen, uint8_t flags, struct sbx_err *err)
+		  size_t ulen, uint8_t flags, struct sbx_pack_writer **full, uint32_t *fullcount,
+		  struct sbx_err *err)
 {
 	struct sbx_chunkset_entry *e;
 	int r, added;
@@ -97,8 +115,12 @@ static int append(struct sbx_writer *w, const uint8_t id[32], const void *data, 
 	w->st.new_chunks++;
 	w->st.new_raw += ulen;
 	w->st.new_stored += SBX_PACK_REC_HDR + clen;
-	if (sbx_pack_writer_size(w->pack) >= SBX_PACK_TARGET)
-		return seal_current(w, err);
+	if (sbx_pack_writer_size(w->pack) >= SBX_PACK_TARGET) {
+		*full = w->pack;
+		*fullcount = w->pack_count;
+		w->pack = NULL;
+		w->pack_count = 0;
+	}
 	return 0;
 }
 
@@ -117,6 +139,8 @@ static void *worker(void *arg)
 		const void *out;
 		uint8_t flags;
 		struct sbx_err e = { 0 };
+		struct sbx_pack_writer *full = NULL;
+		uint32_t fullcount = 0;
 
 		pthread_mutex_lock(&w->mu);
 		while (!w->qlen && !w->closing)
@@ -128,6 +152,7 @@ static void *worker(void *arg)
 		j = w->queue[w->qhead];
 		w->qhead = (w->qhead + 1) % QUEUE_CAP;
 		w->qlen--;
+		w->qbytes -= j.n;
 		pthread_cond_signal(&w->not_full);
 		pthread_mutex_unlock(&w->mu);
 
@@ -147,10 +172,19 @@ static void *worker(void *arg)
 			flags = 0;
 		}
 		pthread_mutex_lock(&w->mu);
-		if (!w->werr.code && append(w, j.id, out, c, j.n, flags, &e))
+		if (!w->werr.code && append(w, j.id, out, c, j.n, flags, &full, &fullcount, &e))
 			w->werr = e;
 		pthread_mutex_unlock(&w->mu);
 		free(j.data);
+		if (full) {
+			if (seal_pack(w, full, fullcount, &e)) {
+				pthread_mutex_lock(&w->mu);
+				if (!w->werr.code)
+					w->werr = e;
+				pthread_mutex_unlock(&w->mu);
+			}
+			full = NULL;
+		}
 	}
 	free(cbuf);
 	ZSTD_freeCCtx(cctx);
@@ -229,7 +263,7 @@ int sbx_writer_put(struct sbx_writer *w, const uint8_t id[32], const void *data,
 	(void)e;
 	if (!added)
 		goto out;
-	while (w->qlen == QUEUE_CAP)
+	while (w->qlen == QUEUE_CAP || (w->qlen && w->qbytes + n > QUEUE_BYTES))
 		pthread_cond_wait(&w->not_full, &w->mu);
 	{
 		struct job *j = &w->queue[(w->qhead + w->qlen) % QUEUE_CAP];
@@ -239,6 +273,7 @@ int sbx_writer_put(struct sbx_writer *w, const uint8_t id[32], const void *data,
 		memcpy(j->data, data, n);
 		j->n = n;
 		w->qlen++;
+		w->qbytes += n;
 	}
 	pthread_cond_signal(&w->not_empty);
 out:
@@ -266,7 +301,14 @@ int sbx_writer_finish(struct sbx_writer *w, struct sbx_err *err)
 	stop_workers(w);
 	if (w->werr.code)
 		return sbx_err_set(err, w->werr.code, "%s", w->werr.msg);
-	r = seal_current(w, err);
+	r = 0;
+	if (w->pack) {
+		struct sbx_pack_writer *p = w->pack;
+
+		w->pack = NULL;
+		r = seal_pack(w, p, w->pack_count, err);
+		w->pack_count = 0;
+	}
 	if (w->rtxn) {
 		mdb_txn_abort(w->rtxn);
 		w->rtxn = NULL;

@@ -60,6 +60,8 @@ tar("hardlink-up.tar", [ok, ("h", "hl", "../outside")])
 tar("hardlink-absent.tar", [ok, ("h", "hl", "absent")])
 tar("hardlink-later.tar", [ok, ("h", "hl", "later"), ("f", "later")])
 tar("hardlink-symlink.tar", [ok, ("l", "link", "/etc"), ("h", "hl", "link/passwd")])
+# A symlink target longer than a tree object can hold (65535 bytes).
+tar("long-target.tar", [ok, ("l", "longlink", "t" * 65540)])
 zip_("dotdot.zip", [("ok.bin", honest), ("../evil", b"evil\n")])
 zip_("absolute.zip", [("ok.bin", honest), ("/etc/evil", b"evil\n")])
 
@@ -106,6 +108,7 @@ store_is_empty() {
 	assert_eq "$(json_field trees)" 0 "$1: trees in stats"
 	assert_eq "$(json_field snapshots)" 0 "$1: snapshots in stats"
 	assert_eq "$(find "$S/packs" -type f | wc -l)" 0 "$1: files under packs/: $(find "$S/packs" -type f)"
+	expect 0 verify
 }
 
 # refuse WHAT PATTERN FILE: capturing FILE, then the same bytes on stdin,
@@ -177,6 +180,11 @@ if command -v zstd >/dev/null 2>&1; then
 else
 	echo "zstd is missing: the archive bomb case is skipped"
 fi
+
+# A symlink target too long for a tree object is refused, not truncated
+# into a tree that no longer decodes.  Last of the refusals: when it is
+# wrongly accepted, the store is no longer empty.
+refuse "symlink target of 65540 bytes" "'longlink'" "$A/long-target.tar"
 
 # A benign archive is stored as it is, from a file or from stdin.
 expect 0 snapshot capture "$A/benign.tar"

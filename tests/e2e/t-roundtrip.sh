@@ -76,6 +76,16 @@ ID2=$(jq -r .id "$O")
 expect 0 snapshot restore "$ID2" r2
 cmp -s r2/f b2/f && ok || fail "big file restore differs"
 
+# Regression: a short symlink as the last entry of a directory (the smallest
+# possible tree entry) decodes.
+mkdir tiny && echo x >tiny/a && ln -s a tiny/l
+expect 0 snapshot capture tiny
+TID=$(cat "$O")
+expect 0 snapshot ls "$TID"
+assert_grep "^l0777 .* l -> a$" "$O"
+expect 0 snapshot restore "$TID" tiny-out
+same_tree tiny tiny-out
+
 # rm: gone from the list, not found afterwards.
 expect 0 snapshot rm "$ID2"
 expect 3 snapshot show "$ID2"

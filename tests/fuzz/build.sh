@@ -1,0 +1,35 @@
+#!/bin/sh
+# Builds the libFuzzer targets of tests/fuzz/ with clang, ASan and UBSan,
+# compiling the sbx sources they need directly (no configure, no libsbx.a).
+# Not part of `make check`.  Run from anywhere; needs clang with its
+# libFuzzer runtime (Debian 12: apt-get install clang libclang-rt-14-dev),
+# and the development packages of libarchive, zstd, jansson, OpenSSL and
+# LMDB.  config.h comes from the top directory (run configure once).
+#
+# The binaries land in tests/fuzz/out/, which is build output and is not
+# committed (nor are the corpora and crash files the fuzzers write there).
+#
+# UBSan findings abort (-fno-sanitize-recover=all) so that libFuzzer keeps
+# them as crashes instead of printing and carrying on.
+set -eu
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+out="$top/tests/fuzz/out"
+CC=${CC:-clang}
+CFLAGS="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+-std=gnu11 -DSBX_BUILDING_LIB -I. -Iinclude"
+LIBS="-larchive -lzstd -ljansson -lcrypto -llmdb -pthread"
+
+[ -f "$top/config.h" ] || { echo "build.sh: $top/config.h is missing; run ./configure" >&2; exit 1; }
+mkdir -p "$out"
+cd "$top"
+
+util="util/buf.c util/err.c util/fsutil.c util/hash.c"
+
+set -x
+# shellcheck disable=SC2086
+$CC $CFLAGS -o "$out/fuzz_archive" tests/fuzz/fuzz_archive.c $util \
+	snapshot/archive-in.c snapshot/source-dir.c snapshot/builder.c snapshot/tree.c $LIBS
+# shellcheck disable=SC2086
+$CC $CFLAGS -o "$out/fuzz_tree" tests/fuzz/fuzz_tree.c util/buf.c util/err.c \
+	snapshot/tree.c $LIBS
