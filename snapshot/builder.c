@@ -102,12 +102,15 @@ int sbx_path_normalise(char *path, struct sbx_err *err)
 
 	if (*path == '/')
 		return sbx_err_set(err, SBX_EINVAL, "entry '%s' has an absolute path", path);
+	/* Refuse ".." before rewriting, so the message names the entry as given. */
+	for (; *r; r += strcspn(r, "/"), r += strspn(r, "/"))
+		if (r[0] == '.' && r[1] == '.' && (r[2] == '/' || !r[2]))
+			return sbx_err_set(err, SBX_EINVAL, "entry '%s' climbs out with '..'", path);
+	r = path;
 	while (*r) {
 		char *end = strchr(r, '/');
 		size_t len = end ? (size_t)(end - r) : strlen(r);
 
-		if (len == 2 && r[0] == '.' && r[1] == '.')
-			return sbx_err_set(err, SBX_EINVAL, "entry '%s' climbs out with '..'", path);
 		if (len && !(len == 1 && r[0] == '.')) {
 			if (w != path)
 				*w++ = '/';

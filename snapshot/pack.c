@@ -156,12 +156,12 @@ int sbx_pack_writer_seal(struct sbx_pack_writer *w, struct sbx_err *err)
 		r = sbx_err_sys(err, SBX_EIO, "cannot fsync pack '%s'", tmp);
 		goto fail;
 	}
-	close(w->fd);
-	w->fd = -1;
 	if (rename(tmp, fin) < 0) {
 		r = sbx_err_sys(err, SBX_EIO, "cannot rename pack '%s'", tmp);
 		goto fail;
 	}
+	close(w->fd);
+	w->fd = -1;
 	slash = strrchr(fin, '/');
 	*slash = '\0';
 	r = sbx_fsync_dir(fin, err);

@@ -45,6 +45,13 @@ struct sbx_writer {
 	int closing;
 	pthread_t workers[MAX_WORKERS];
 	int nworkers;
+	/* Full packs wait here for the sealer thread, so that their fsync
+	 * overlaps compression instead of stalling a worker. */
+	pthread_t sealer;
+	int has_sealer, sealer_closing;
+	pthread_cond_t seal_cv;
+	struct { struct sbx_pack_writer *p; uint32_t count; } *pend;
+	size_t npend, cappend;
 
 	/* under mu */
 	struct sbx_chunkset set;        /* chunks taken by this writer */
@@ -124,6 +131,49 @@ static int append(struct sbx_writer *w, const uint8_t id[32], const void *data, 
 	return 0;
 }
 
+/* Hands a full pack to the sealer; called with mu held. */
+static void queue_seal(struct sbx_writer *w, struct sbx_pack_writer *p, uint32_t count)
+{
+	if (w->npend == w->cappend) {
+		w->cappend = w->cappend ? 2 * w->cappend : 8;
+		w->pend = sbx_xrealloc(w->pend, w->cappend * sizeof *w->pend);
+	}
+	w->pend[w->npend].p = p;
+	w->pend[w->npend].count = count;
+	w->npend++;
+	pthread_cond_signal(&w->seal_cv);
+}
+
+static void *sealer(void *arg)
+{
+	struct sbx_writer *w = arg;
+
+	for (;;) {
+		struct sbx_pack_writer *p;
+		uint32_t count;
+		struct sbx_err e = { 0 };
+
+		pthread_mutex_lock(&w->mu);
+		while (!w->npend && !w->sealer_closing)
+			pthread_cond_wait(&w->seal_cv, &w->mu);
+		if (!w->npend) {
+			pthread_mutex_unlock(&w->mu);
+			break;
+		}
+		p = w->pend[0].p;
+		count = w->pend[0].count;
+		memmove(w->pend, w->pend + 1, --w->npend * sizeof *w->pend);
+		pthread_mutex_unlock(&w->mu);
+		if (seal_pack(w, p, count, &e)) {
+			pthread_mutex_lock(&w->mu);
+			if (!w->werr.code)
+				w->werr = e;
+			pthread_mutex_unlock(&w->mu);
+		}
+	}
+	return NULL;
+}
+
 static void *worker(void *arg)
 {
 	struct sbx_writer *w = arg;
@@ -174,17 +224,12 @@ static void *worker(void *arg)
 		pthread_mutex_lock(&w->mu);
 		if (!w->werr.code && append(w, j.id, out, c, j.n, flags, &full, &fullcount, &e))
 			w->werr = e;
-		pthread_mutex_unlock(&w->mu);
-		free(j.data);
 		if (full) {
-			if (seal_pack(w, full, fullcount, &e)) {
-				pthread_mutex_lock(&w->mu);
-				if (!w->werr.code)
-					w->werr = e;
-				pthread_mutex_unlock(&w->mu);
-			}
+			queue_seal(w, full, fullcount);
 			full = NULL;
 		}
+		pthread_mutex_unlock(&w->mu);
+		free(j.data);
 	}
 	free(cbuf);
 	ZSTD_freeCCtx(cctx);
@@ -204,6 +249,7 @@ int sbx_writer_new(struct sbx_store *s, unsigned flags, struct sbx_writer **out,
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->not_empty, NULL);
 	pthread_cond_init(&w->not_full, NULL);
+	pthread_cond_init(&w->seal_cv, NULL);
 	r = sbx_txn_begin(s, MDB_RDONLY, &w->rtxn, err);
 	if (r) {
 		w->rtxn = NULL;
@@ -220,7 +266,9 @@ int sbx_writer_new(struct sbx_store *s, unsigned flags, struct sbx_writer **out,
 			break;
 		w->nworkers++;
 	}
-	if (!w->nworkers) {
+	if (w->nworkers && pthread_create(&w->sealer, NULL, sealer, w) == 0)
+		w->has_sealer = 1;
+	if (!w->nworkers || !w->has_sealer) {
 		sbx_writer_free(w, 0);
 		*out = NULL;
 		return sbx_err_set(err, SBX_EFAIL, "cannot start writer threads");
@@ -294,21 +342,34 @@ static void stop_workers(struct sbx_writer *w)
 	w->nworkers = 0;
 }
 
+/* Seals what is queued, then ends the sealer thread. */
+static void stop_sealer(struct sbx_writer *w)
+{
+	if (!w->has_sealer)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->sealer_closing = 1;
+	pthread_cond_broadcast(&w->seal_cv);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->sealer, NULL);
+	w->has_sealer = 0;
+}
+
 int sbx_writer_finish(struct sbx_writer *w, struct sbx_err *err)
 {
-	int r;
+	int r = 0;
 
 	stop_workers(w);
-	if (w->werr.code)
-		return sbx_err_set(err, w->werr.code, "%s", w->werr.msg);
-	r = 0;
-	if (w->pack) {
-		struct sbx_pack_writer *p = w->pack;
-
+	pthread_mutex_lock(&w->mu);
+	if (w->pack && !w->werr.code) {
+		queue_seal(w, w->pack, w->pack_count);
 		w->pack = NULL;
-		r = seal_pack(w, p, w->pack_count, err);
 		w->pack_count = 0;
 	}
+	pthread_mutex_unlock(&w->mu);
+	stop_sealer(w);
+	if (w->werr.code)
+		return sbx_err_set(err, w->werr.code, "%s", w->werr.msg);
 	if (w->rtxn) {
 		mdb_txn_abort(w->rtxn);
 		w->rtxn = NULL;
@@ -363,6 +424,13 @@ void sbx_writer_free(struct sbx_writer *w, int committed)
 	if (!w)
 		return;
 	stop_workers(w);
+	/* A failed capture: abort the packs not sealed yet instead of
+	 * syncing them, then let the sealer finish the one it holds. */
+	pthread_mutex_lock(&w->mu);
+	while (w->npend)
+		sbx_pack_writer_abort(w->pend[--w->npend].p);
+	pthread_mutex_unlock(&w->mu);
+	stop_sealer(w);
 	while (w->qlen) {
 		free(w->queue[w->qhead].data);
 		w->qhead = (w->qhead + 1) % QUEUE_CAP;
@@ -381,6 +449,8 @@ void sbx_writer_free(struct sbx_writer *w, int committed)
 		mdb_txn_abort(w->rtxn);
 	sbx_chunkset_release(&w->set);
 	free(w->sealed);
+	free(w->pend);
+	pthread_cond_destroy(&w->seal_cv);
 	pthread_cond_destroy(&w->not_full);
 	pthread_cond_destroy(&w->not_empty);
 	pthread_mutex_destroy(&w->mu);

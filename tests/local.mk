@@ -4,12 +4,28 @@ UNIT_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 UNIT_LDADD = $(SBX_LIBS) $(CMOCKA_LIBS)
 
 unit_tests = \
-	tests/unit/test_chunker
+	tests/unit/test_builder \
+	tests/unit/test_chunker \
+	tests/unit/test_chunkset \
+	tests/unit/test_pack \
+	tests/unit/test_tree
 
 check_PROGRAMS += $(unit_tests)
+tests_unit_test_builder_SOURCES = %reldir%/unit/test_builder.c
+tests_unit_test_builder_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_builder_LDADD = $(UNIT_LDADD)
 tests_unit_test_chunker_SOURCES = %reldir%/unit/test_chunker.c
 tests_unit_test_chunker_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_chunker_LDADD = $(UNIT_LDADD)
+tests_unit_test_chunkset_SOURCES = %reldir%/unit/test_chunkset.c
+tests_unit_test_chunkset_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_chunkset_LDADD = $(UNIT_LDADD)
+tests_unit_test_pack_SOURCES = %reldir%/unit/test_pack.c
+tests_unit_test_pack_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_pack_LDADD = $(UNIT_LDADD)
+tests_unit_test_tree_SOURCES = %reldir%/unit/test_tree.c
+tests_unit_test_tree_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_tree_LDADD = $(UNIT_LDADD)
 
 e2e_tests = \
 	tests/e2e/t-archive.sh \
