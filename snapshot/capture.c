@@ -15,6 +15,7 @@
 #include "snapshot/builder.h"
 #include "snapshot/capture.h"
 #include "snapshot/chunker.h"
+#include "snapshot/filepool.h"
 #include "snapshot/filescache.h"
 #include "snapshot/source.h"
 #include "snapshot/writer.h"
@@ -205,6 +206,7 @@ int sbx_capture_from(struct sbx_store *s, struct sbx_source *src, const char *so
 	MDB_txn *rtxn = NULL;
 	uint8_t root[32];
 	char *record = NULL;
+	struct sbx_filepool *pool = NULL;
 	int r, committed = 0;
 	size_t i;
 
@@ -219,6 +221,10 @@ int sbx_capture_from(struct sbx_store *s, struct sbx_source *src, const char *so
 	r = sbx_writer_new(s, 0, &w, err);
 	if (r)
 		goto out;
+	/* Files of a directory are read on a pool of threads; archives are
+	 * one stream, read here. */
+	if (!filter && src->ops->open_file)
+		pool = sbx_filepool_new(src, w, &fcache, res);
 	if (!(o && o->no_cache)) {
 		r = sbx_txn_begin(s, MDB_RDONLY, &rtxn, err);
 		if (r)
@@ -279,6 +285,14 @@ int sbx_capture_from(struct sbx_store *s, struct sbx_source *src, const char *so
 			if (r)
 				goto out;
 			sbx_node_set_chunks(n, (const uint8_t *)ids.data, (uint32_t)(ids.len / 32));
+		} else if (pool) {
+			r = sbx_filepool_add(pool, n, &e, err);
+			if (r)
+				goto out;
+			if (o && o->progress && o->progress->fn)
+				o->progress->fn(o->progress->ctx, "capture", res->files, 0,
+						sbx_filepool_bytes(pool));
+			continue;
 		} else {
 			r = sbx_chunk_stream(w, read_source, src, &scratch, &ids, &n->size, err);
 			if (r)
@@ -293,6 +307,12 @@ int sbx_capture_from(struct sbx_store *s, struct sbx_source *src, const char *so
 	}
 	if (r < 0)
 		goto out;
+	if (pool) {
+		r = sbx_filepool_finish(pool, err);
+		pool = NULL;
+		if (r)
+			goto out;
+	}
 	if (rtxn) {
 		mdb_txn_abort(rtxn);
 		rtxn = NULL;
@@ -323,6 +343,11 @@ int sbx_capture_from(struct sbx_store *s, struct sbx_source *src, const char *so
 	if (o && o->progress && o->progress->fn)
 		o->progress->fn(o->progress->ctx, "capture", res->files, res->files, res->bytes);
 out:
+	if (pool) {
+		struct sbx_err ignore = { 0 };
+
+		sbx_filepool_finish(pool, &ignore);
+	}
 	if (src->warnings.len)
 		sbx_buf_add(&res->warnings, src->warnings.data, src->warnings.len);
 	if (rtxn)

@@ -11,6 +11,7 @@ libsbx_a_SOURCES += \
 	%reldir%/source.h \
 	%reldir%/source-dir.c \
 	%reldir%/capture.c %reldir%/capture.h \
+	%reldir%/filepool.c %reldir%/filepool.h \
 	%reldir%/archive-in.c \
 	%reldir%/archive-out.c \
 	%reldir%/restore.c \

@@ -28,12 +28,11 @@ struct dirsrc {
 	struct sbx_buf path;
 	struct sbx_buf key;
 	char target[PATH_MAX + 1];
+	int rootfd;
 	/* the current file */
 	int dfd;                 /* its directory (borrowed from the stack) */
 	char *fname;
-	struct stat st;
-	int fd;
-	uint64_t nread;
+	struct sbx_file_reader fr;
 };
 
 static int64_t ns_of(const struct timespec *t)
@@ -43,11 +42,82 @@ static int64_t ns_of(const struct timespec *t)
 
 static void close_file(struct dirsrc *s)
 {
-	if (s->fd >= 0)
-		close(s->fd);
-	s->fd = -1;
+	sbx_file_reader_close(&s->fr);
 	free(s->fname);
 	s->fname = NULL;
+}
+
+static int changed(const struct sbx_file_reader *fr, const struct stat *now)
+{
+	return (uint64_t)now->st_size != fr->size || (uint64_t)now->st_ino != fr->ino ||
+	       (uint64_t)now->st_dev != fr->dev || ns_of(&now->st_mtim) != fr->mtime_ns ||
+	       ns_of(&now->st_ctim) != fr->ctime_ns;
+}
+
+static int fr_changed(struct sbx_file_reader *fr, struct sbx_err *err)
+{
+	return sbx_err_set(err, SBX_EFAIL, "'%s' changed while being captured; "
+			   "capture again when the source is quiet", fr->path);
+}
+
+/* Takes FD for FR and checks it is the file the walk saw. */
+static int fr_adopt(struct sbx_file_reader *fr, int fd, struct sbx_err *err)
+{
+	struct stat now;
+
+	if (fd < 0) {
+		if (errno == ENOENT || errno == ELOOP || errno == EXDEV)
+			return fr_changed(fr, err);
+		return sbx_err_sys(err, SBX_EIO, "cannot open '%s'", fr->path);
+	}
+	fr->fd = fd;
+	if (fstat(fd, &now) < 0)
+		return sbx_err_sys(err, SBX_EIO, "cannot stat '%s'", fr->path);
+	if (changed(fr, &now))
+		return fr_changed(fr, err);
+	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	return 0;
+}
+
+ssize_t sbx_file_reader_read(struct sbx_file_reader *fr, void *buf, size_t n, struct sbx_err *err)
+{
+	struct stat now;
+	ssize_t r;
+
+	do
+		r = read(fr->fd, buf, n);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return sbx_err_sys(err, SBX_EIO, "cannot read '%s'", fr->path);
+	fr->nread += (uint64_t)r;
+	if (r == 0 || fr->nread > fr->size) {
+		if (fstat(fr->fd, &now) < 0)
+			return sbx_err_sys(err, SBX_EIO, "cannot stat '%s'", fr->path);
+		if (changed(fr, &now) || fr->nread != fr->size)
+			return fr_changed(fr, err);
+	}
+	return r;
+}
+
+void sbx_file_reader_close(struct sbx_file_reader *fr)
+{
+	if (fr->fd >= 0)
+		close(fr->fd);
+	fr->fd = -1;
+	free(fr->path);
+	fr->path = NULL;
+}
+
+static void fr_init(struct sbx_file_reader *fr, const struct sbx_source_entry *e)
+{
+	fr->fd = -1;
+	fr->path = sbx_xstrdup(e->path);
+	fr->dev = e->dev;
+	fr->ino = e->ino;
+	fr->size = e->size;
+	fr->mtime_ns = e->mtime_ns;
+	fr->ctime_ns = e->ctime_ns;
+	fr->nread = 0;
 }
 
 static int push(struct dirsrc *s, int fd, struct sbx_err *err)
@@ -142,8 +212,7 @@ static int dir_next(struct sbx_source *src, struct sbx_source_entry *e, struct s
 			e->cache_key = s->key.data;
 			s->dfd = dfd;
 			s->fname = sbx_xstrdup(de->d_name);
-			s->st = st;
-			s->nread = 0;
+			fr_init(&s->fr, e);
 			return 1;
 		}
 		sbx_buf_addf(&s->base.warnings, "'%s' is not a file, directory or symlink; not captured\n",
@@ -152,42 +221,26 @@ static int dir_next(struct sbx_source *src, struct sbx_source_entry *e, struct s
 	return 0;
 }
 
-static int changed(const struct stat *a, const struct stat *b)
-{
-	return a->st_size != b->st_size || a->st_ino != b->st_ino ||
-	       ns_of(&a->st_mtim) != ns_of(&b->st_mtim) || ns_of(&a->st_ctim) != ns_of(&b->st_ctim);
-}
-
 static ssize_t dir_read(struct sbx_source *src, void *buf, size_t n, struct sbx_err *err)
 {
 	struct dirsrc *s = (struct dirsrc *)src;
-	struct stat now;
-	ssize_t r;
 
-	if (s->fd < 0) {
-		s->fd = openat(s->dfd, s->fname, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-		if (s->fd < 0) {
-			if (errno == ENOENT)
-				return sbx_err_set(err, SBX_EFAIL, "'%s' vanished while being captured; "
-						   "capture again when the source is quiet", s->path.data);
-			return sbx_err_sys(err, SBX_EIO, "cannot open '%s'", s->path.data);
-		}
-		posix_fadvise(s->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	if (s->fr.fd < 0) {
+		int r = fr_adopt(&s->fr, openat(s->dfd, s->fname, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), err);
+
+		if (r)
+			return r;
 	}
-	do
-		r = read(s->fd, buf, n);
-	while (r < 0 && errno == EINTR);
-	if (r < 0)
-		return sbx_err_sys(err, SBX_EIO, "cannot read '%s'", s->path.data);
-	s->nread += (uint64_t)r;
-	if (r == 0 || s->nread > (uint64_t)s->st.st_size) {
-		if (fstat(s->fd, &now) < 0)
-			return sbx_err_sys(err, SBX_EIO, "cannot stat '%s'", s->path.data);
-		if (changed(&s->st, &now) || s->nread != (uint64_t)s->st.st_size)
-			return sbx_err_set(err, SBX_EFAIL, "'%s' changed while being captured; "
-					   "capture again when the source is quiet", s->path.data);
-	}
-	return r;
+	return sbx_file_reader_read(&s->fr, buf, n, err);
+}
+
+static int dir_open_file(struct sbx_source *src, const struct sbx_source_entry *e,
+			 struct sbx_file_reader *fr, struct sbx_err *err)
+{
+	struct dirsrc *s = (struct dirsrc *)src;
+
+	fr_init(fr, e);
+	return fr_adopt(fr, sbx_open_beneath(s->rootfd, e->path, O_RDONLY, 0), err);
 }
 
 static void dir_skip(struct sbx_source *src)
@@ -204,6 +257,8 @@ static void dir_close(struct sbx_source *src)
 		closedir(s->stack[--s->depth].d);
 	free(s->stack);
 	free(s->root);
+	if (s->rootfd >= 0)
+		close(s->rootfd);
 	sbx_buf_release(&s->path);
 	sbx_buf_release(&s->key);
 	sbx_buf_release(&s->base.warnings);
@@ -215,6 +270,7 @@ static const struct sbx_source_ops dir_ops = {
 	.read = dir_read,
 	.skip = dir_skip,
 	.close = dir_close,
+	.open_file = dir_open_file,
 };
 
 int sbx_source_dir_open(const char *path, struct sbx_source **out, struct sbx_err *err)
@@ -227,7 +283,8 @@ int sbx_source_dir_open(const char *path, struct sbx_source **out, struct sbx_er
 	s->base.ops = &dir_ops;
 	s->base.name = path;
 	s->base.start_ns = sbx_now_ns();
-	s->fd = -1;
+	s->fr.fd = -1;
+	s->rootfd = -1;
 	sbx_buf_grow(&s->path, 256);
 	if (!abs) {
 		r = sbx_err_sys(err, errno == ENOENT ? SBX_ENOTFOUND : SBX_EIO, "cannot open '%s'", path);
@@ -239,9 +296,14 @@ int sbx_source_dir_open(const char *path, struct sbx_source **out, struct sbx_er
 		r = sbx_err_sys(err, SBX_EIO, "cannot open directory '%s'", path);
 		goto fail;
 	}
+	s->rootfd = dup(fd);
 	r = push(s, fd, err);
 	if (r)
 		goto fail;
+	if (s->rootfd < 0) {
+		r = sbx_err_sys(err, SBX_EIO, "cannot open directory '%s'", path);
+		goto fail;
+	}
 	*out = &s->base;
 	return 0;
 fail:

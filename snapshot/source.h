@@ -30,6 +30,21 @@ struct sbx_source_entry {
 	int64_t ctime_ns;
 };
 
+/* Reads one file of a directory source and notices when it changes while
+ * being read (size, inode, mtime or ctime differ from what the walk saw, or
+ * the byte count does not match).  Usable on any thread. */
+struct sbx_file_reader {
+	int fd;
+	char *path;             /* relative path, for messages (owned) */
+	uint64_t dev, ino, size;
+	int64_t mtime_ns, ctime_ns;
+	uint64_t nread;
+};
+
+/* Reads up to N bytes: count, 0 at the end, or an error. */
+ssize_t sbx_file_reader_read(struct sbx_file_reader *fr, void *buf, size_t n, struct sbx_err *err);
+void sbx_file_reader_close(struct sbx_file_reader *fr);
+
 struct sbx_source_ops {
 	/* Fills E with the next entry (valid until the next call): 1, 0 at the
 	 * end, or an error. */
@@ -40,6 +55,10 @@ struct sbx_source_ops {
 	/* Skips the rest of the current file (the files cache had it). */
 	void (*skip)(struct sbx_source *src);
 	void (*close)(struct sbx_source *src);
+	/* Optional (directory sources): opens the file of entry E (the current
+	 * one) in FR, to be read on any thread while the walk goes on. */
+	int (*open_file)(struct sbx_source *src, const struct sbx_source_entry *e,
+			 struct sbx_file_reader *fr, struct sbx_err *err);
 };
 
 struct sbx_source {

@@ -283,11 +283,10 @@ int sbx_writer_known(struct sbx_writer *w, const uint8_t id[32])
 	int known;
 
 	pthread_mutex_lock(&w->mu);
-	known = sbx_chunkset_find(&w->set, id) != NULL;
+	known = sbx_chunkset_find(&w->set, id) != NULL ||
+		sbx_get(w->rtxn, w->store->chunks, id, 32, &v, NULL) == 0;
 	pthread_mutex_unlock(&w->mu);
-	if (known)
-		return 1;
-	return sbx_get(w->rtxn, w->store->chunks, id, 32, &v, NULL) == 0;
+	return known;
 }
 
 int sbx_writer_put(struct sbx_writer *w, const uint8_t id[32], const void *data, size_t n,
@@ -297,10 +296,12 @@ int sbx_writer_put(struct sbx_writer *w, const uint8_t id[32], const void *data,
 	MDB_val v;
 	int added, r = 0;
 
+	pthread_mutex_lock(&w->mu);
+	/* The read transaction is shared: look up under the lock, which makes
+	 * puts from several threads safe. */
 	if (!(w->flags & SBX_WRITER_REPACK) &&
 	    sbx_get(w->rtxn, w->store->chunks, id, 32, &v, NULL) == 0)
-		return 0;
-	pthread_mutex_lock(&w->mu);
+		goto out;
 	if (w->werr.code) {
 		r = sbx_err_set(err, w->werr.code, "%s", w->werr.msg);
 		goto out;

@@ -37,7 +37,7 @@ int sbx_writer_new(struct sbx_store *s, unsigned flags, struct sbx_writer **out,
 		   struct sbx_err *err);
 
 /* Stores chunk DATA[0..N) whose SHA-256 is ID, unless it is known.  Copies
- * DATA.  Returns an error a worker hit earlier, if any. */
+ * DATA.  Returns an error a worker hit earlier, if any.  Thread-safe. */
 int sbx_writer_put(struct sbx_writer *w, const uint8_t id[32], const void *data, size_t n,
 		   struct sbx_err *err);
 
