@@ -2,6 +2,7 @@
  * through libarchive and treated as hostile. */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -67,15 +68,25 @@ static int arc_next(struct sbx_source *src, struct sbx_source_entry *e, struct s
 		memset(e, 0, sizeof *e);
 		e->path = s->path;
 		e->mode = archive_entry_perm(ae) & 07777;
-		e->mtime_ns = archive_entry_mtime_is_set(ae) ?
-			(int64_t)archive_entry_mtime(ae) * 1000000000 + archive_entry_mtime_nsec(ae) : 0;
+		e->mtime_ns = 0;
+		if (archive_entry_mtime_is_set(ae)) {
+			int64_t sec = (int64_t)archive_entry_mtime(ae);
+
+			/* Nanoseconds in 64 bits reach the years 1678 to 2262. */
+			if (sec > INT64_MAX / 1000000000 - 1 || sec < INT64_MIN / 1000000000 + 1)
+				return sbx_err_set(err, SBX_EINVAL, "%s: entry '%s' has an mtime out of range",
+						   s->base.name, s->path);
+			e->mtime_ns = sec * 1000000000 + archive_entry_mtime_nsec(ae);
+		}
 		h = archive_entry_hardlink(ae);
 		if (h) {
+			struct sbx_err herr = { 0 };
+
 			free(s->hardlink);
 			s->hardlink = sbx_xstrdup(h);
-			r = sbx_path_normalise(s->hardlink, err);
-			if (r)
-				return r;
+			if (sbx_path_normalise(s->hardlink, &herr))
+				return sbx_err_set(err, SBX_EINVAL, "%s: hard link '%s' names '%s', which is "
+						   "not a path inside the archive", s->base.name, s->path, h);
 			e->type = SBX_T_FILE;
 			e->hardlink = s->hardlink;
 			return 1;
@@ -165,8 +176,16 @@ int sbx_source_archive_open(const char *path, struct sbx_source **out, struct sb
 	s->a = archive_read_new();
 	if (!s->a)
 		abort();
-	/* Only the formats sbx needs: most libarchive CVEs are in others. */
-	archive_read_support_filter_all(s->a);
+	/* Only the formats and filters sbx needs: most libarchive CVEs are in
+	 * other readers, and filter_all would run external programs (lrzip,
+	 * lzop, grzip) found on $PATH for some inputs.  These filters are all
+	 * built into libarchive. */
+	archive_read_support_filter_gzip(s->a);
+	archive_read_support_filter_bzip2(s->a);
+	archive_read_support_filter_xz(s->a);
+	archive_read_support_filter_lzma(s->a);
+	archive_read_support_filter_zstd(s->a);
+	archive_read_support_filter_compress(s->a);
 	archive_read_support_format_tar(s->a);
 	archive_read_support_format_gnutar(s->a);
 	archive_read_support_format_cpio(s->a);

@@ -255,6 +255,11 @@ int sbx_capture_from(struct sbx_store *s, struct sbx_source *src, const char *so
 				r = sbx_err_set(err, SBX_EINVAL, "symlink '%s' has an empty target", e.path);
 				goto out;
 			}
+			if (strlen(e.target) >= SBX_TARGET_MAX) {
+				r = sbx_err_set(err, SBX_EINVAL, "symlink '%s' has a target of %zu bytes; "
+						"the limit is %d", e.path, strlen(e.target), SBX_TARGET_MAX - 1);
+				goto out;
+			}
 			free(n->target);
 			n->target = sbx_xstrdup(e.target);
 			res->symlinks++;

@@ -117,7 +117,7 @@ int sbx_tree_decode(const void *p, size_t len, struct sbx_tree *t, struct sbx_er
 				goto bad;
 			tl = sbx_get_u16(c);
 			c += 2;
-			if (end - c < tl || tl == 0 || memchr(c, '\0', tl))
+			if (end - c < tl || tl == 0 || tl >= SBX_TARGET_MAX || memchr(c, '\0', tl))
 				goto bad;
 			memcpy(mem, c, tl);
 			mem[tl] = '\0';

@@ -23,6 +23,9 @@
 
 enum sbx_ftype { SBX_T_FILE = 1, SBX_T_DIR = 2, SBX_T_SYMLINK = 3 };
 
+/* Symlink targets are shorter than this (Linux's PATH_MAX, NUL included). */
+#define SBX_TARGET_MAX 4096
+
 struct sbx_tree_entry {
 	const char *name;          /* NUL-terminated copies, owned by the tree */
 	uint8_t type;

@@ -33,6 +33,7 @@ e2e_tests = \
 	tests/e2e/t-cli.sh \
 	tests/e2e/t-concurrent.sh \
 	tests/e2e/t-crash.sh \
+	tests/e2e/t-hostile.sh \
 	tests/e2e/t-progress.sh \
 	tests/e2e/t-roundtrip.sh \
 	tests/e2e/t-store.sh
@@ -46,3 +47,7 @@ AM_TESTS_ENVIRONMENT = \
 	SBX='$(abs_top_builddir)/sbx'; export SBX; \
 	TOP_SRCDIR='$(abs_top_srcdir)'; export TOP_SRCDIR; \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1; export ASAN_OPTIONS;
+
+# Fuzz targets (libFuzzer, clang): built by tests/fuzz/build.sh, not by make check.
+EXTRA_DIST += tests/fuzz/README.md tests/fuzz/build.sh tests/fuzz/seeds.sh \
+	tests/fuzz/fuzz_archive.c tests/fuzz/fuzz_tree.c

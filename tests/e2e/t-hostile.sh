@@ -1,8 +1,9 @@
 #!/bin/bash
 # Hostile archives: capture refuses every archive that would climb out of
 # the tree, pass through a symlink or a file, link to something that is not
-# an earlier file, is damaged, or is a bomb; it says which entry is at fault
-# and stores nothing.  A benign archive with odd but legal paths and
+# an earlier file, is damaged, is a bomb, needs an external decompressor or
+# holds a symlink target too long for a tree; it says which entry is at
+# fault and stores nothing.  A benign archive with odd but legal paths and
 # symlinks is stored as it is and restored without writing outside the
 # target, and restore refuses a non-empty directory.
 . "$(dirname "$0")/lib.sh"
@@ -62,6 +63,12 @@ tar("hardlink-later.tar", [ok, ("h", "hl", "later"), ("f", "later")])
 tar("hardlink-symlink.tar", [ok, ("l", "link", "/etc"), ("h", "hl", "link/passwd")])
 # A symlink target longer than a tree object can hold (65535 bytes).
 tar("long-target.tar", [ok, ("l", "longlink", "t" * 65540)])
+# An mtime past the year 2262 does not fit nanoseconds in 64 bits.
+with tarfile.open(f"{out}/far-mtime.tar", "w", format=tarfile.PAX_FORMAT) as t:
+    t.addfile(tarfile.TarInfo("ok.bin"), io.BytesIO(b""))
+    i = tarfile.TarInfo("future")
+    i.mtime, i.size = 10**13, 1
+    t.addfile(i, io.BytesIO(b"x"))
 zip_("dotdot.zip", [("ok.bin", honest), ("../evil", b"evil\n")])
 zip_("absolute.zip", [("ok.bin", honest), ("/etc/evil", b"evil\n")])
 
@@ -181,10 +188,29 @@ else
 	echo "zstd is missing: the archive bomb case is skipped"
 fi
 
+# Compression formats that libarchive only reads by running an external
+# program found on $PATH: a hostile file must not choose a program for sbx
+# to run.  Stand-ins record that they ran.
+mkdir "$T/bin"
+for prog in lrzip lzop grzip; do
+	printf '#!/bin/sh\n: >"%s/ran-%s"\ncat >/dev/null\n' "$T" "$prog" >"$T/bin/$prog"
+	chmod +x "$T/bin/$prog"
+done
+printf 'LRZI\0\6\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0not an archive' >"$A/x.lrz"
+printf '\211LZO\0\r\n\032\n\0\0\0\0\0\0\0\0not an archive' >"$A/x.lzo"
+for f in x.lrz x.lzo; do
+	PATH="$T/bin:$PATH" refuse "$f" "($(q "$f")|stdin): " "$A/$f"
+done
+for prog in lrzip lzop grzip; do
+	[ ! -e "$T/ran-$prog" ] && ok || fail "capture ran the external program '$prog'"
+	rm -f "$T/ran-$prog"
+done
+
 # A symlink target too long for a tree object is refused, not truncated
 # into a tree that no longer decodes.  Last of the refusals: when it is
 # wrongly accepted, the store is no longer empty.
 refuse "symlink target of 65540 bytes" "'longlink'" "$A/long-target.tar"
+refuse "mtime out of range" "'future' has an mtime out of range" "$A/far-mtime.tar"
 
 # A benign archive is stored as it is, from a file or from stdin.
 expect 0 snapshot capture "$A/benign.tar"
