@@ -207,7 +207,7 @@ int sbx_capture_from(struct sbx_store *s, struct sbx_source *src, const char *so
 	uint8_t root[32];
 	char *record = NULL;
 	struct sbx_filepool *pool = NULL;
-	int r, committed = 0;
+	int r, committed = 0, parallel;
 	size_t i;
 
 	for (i = 0; o && i < o->nlabels; i++) {
@@ -218,12 +218,14 @@ int sbx_capture_from(struct sbx_store *s, struct sbx_source *src, const char *so
 			goto out;
 		}
 	}
-	r = sbx_writer_new(s, 0, &w, err);
+	/* Files of a directory are read, hashed and compressed on a pool of
+	 * threads; an archive is one stream, read here and compressed on the
+	 * writer's workers. */
+	parallel = !filter && src->ops->open_file;
+	r = sbx_writer_new(s, parallel ? SBX_WRITER_INLINE : 0, &w, err);
 	if (r)
 		goto out;
-	/* Files of a directory are read on a pool of threads; archives are
-	 * one stream, read here. */
-	if (!filter && src->ops->open_file)
+	if (parallel)
 		pool = sbx_filepool_new(src, w, &fcache, res);
 	if (!(o && o->no_cache)) {
 		r = sbx_txn_begin(s, MDB_RDONLY, &rtxn, err);

@@ -54,6 +54,7 @@ struct sbx_writer {
 	size_t npend, cappend;
 
 	/* under mu */
+	struct comp *comps;             /* idle compressors (SBX_WRITER_INLINE) */
 	struct sbx_chunkset set;        /* chunks taken by this writer */
 	struct sbx_pack_writer *pack;
 	uint32_t pack_count;
@@ -174,23 +175,73 @@ static void *sealer(void *arg)
 	return NULL;
 }
 
+/* A compressor: a zstd context and its output buffer. */
+struct comp {
+	ZSTD_CCtx *cctx;
+	void *buf;
+	size_t cap;
+	struct comp *next;       /* in the writer's free list */
+};
+
+static struct comp *comp_new(void)
+{
+	struct comp *c = sbx_xcalloc(1, sizeof *c);
+
+	c->cctx = ZSTD_createCCtx();
+	if (!c->cctx)
+		abort();
+	return c;
+}
+
+static void comp_free(struct comp *c)
+{
+	if (!c)
+		return;
+	ZSTD_freeCCtx(c->cctx);
+	free(c->buf);
+	free(c);
+}
+
+/* Compresses DATA and stores it, without holding mu while compressing. */
+static void compress_store(struct sbx_writer *w, struct comp *c, const uint8_t id[32],
+			   const void *data, size_t n)
+{
+	struct sbx_pack_writer *full = NULL;
+	uint32_t fullcount = 0;
+	struct sbx_err e = { 0 };
+	size_t bound = ZSTD_compressBound(n), z;
+	const void *out;
+	uint8_t flags;
+
+	if (bound > c->cap) {
+		c->cap = bound;
+		c->buf = sbx_xrealloc(c->buf, c->cap);
+	}
+	z = ZSTD_compressCCtx(c->cctx, c->buf, c->cap, data, n, ZSTD_LEVEL);
+	if (!ZSTD_isError(z) && z < n) {
+		out = c->buf;
+		flags = SBX_CHUNK_ZSTD;
+	} else {
+		/* Incompressible: store raw. */
+		out = data;
+		z = n;
+		flags = 0;
+	}
+	pthread_mutex_lock(&w->mu);
+	if (!w->werr.code && append(w, id, out, z, n, flags, &full, &fullcount, &e))
+		w->werr = e;
+	if (full)
+		queue_seal(w, full, fullcount);
+	pthread_mutex_unlock(&w->mu);
+}
+
 static void *worker(void *arg)
 {
 	struct sbx_writer *w = arg;
-	ZSTD_CCtx *cctx = ZSTD_createCCtx();
-	void *cbuf = NULL;
-	size_t ccap = 0;
+	struct comp *c = comp_new();
 
-	if (!cctx)
-		abort();
 	for (;;) {
 		struct job j;
-		size_t bound, c;
-		const void *out;
-		uint8_t flags;
-		struct sbx_err e = { 0 };
-		struct sbx_pack_writer *full = NULL;
-		uint32_t fullcount = 0;
 
 		pthread_mutex_lock(&w->mu);
 		while (!w->qlen && !w->closing)
@@ -205,34 +256,10 @@ static void *worker(void *arg)
 		w->qbytes -= j.n;
 		pthread_cond_signal(&w->not_full);
 		pthread_mutex_unlock(&w->mu);
-
-		bound = ZSTD_compressBound(j.n);
-		if (bound > ccap) {
-			ccap = bound;
-			cbuf = sbx_xrealloc(cbuf, ccap);
-		}
-		c = ZSTD_compressCCtx(cctx, cbuf, ccap, j.data, j.n, ZSTD_LEVEL);
-		if (!ZSTD_isError(c) && c < j.n) {
-			out = cbuf;
-			flags = SBX_CHUNK_ZSTD;
-		} else {
-			/* Incompressible: store raw. */
-			out = j.data;
-			c = j.n;
-			flags = 0;
-		}
-		pthread_mutex_lock(&w->mu);
-		if (!w->werr.code && append(w, j.id, out, c, j.n, flags, &full, &fullcount, &e))
-			w->werr = e;
-		if (full) {
-			queue_seal(w, full, fullcount);
-			full = NULL;
-		}
-		pthread_mutex_unlock(&w->mu);
+		compress_store(w, c, j.id, j.data, j.n);
 		free(j.data);
 	}
-	free(cbuf);
-	ZSTD_freeCCtx(cctx);
+	comp_free(c);
 	return NULL;
 }
 
@@ -261,14 +288,15 @@ int sbx_writer_new(struct sbx_store *s, unsigned flags, struct sbx_writer **out,
 		ncpu = 1;
 	if (ncpu > MAX_WORKERS)
 		ncpu = MAX_WORKERS;
-	for (i = 0; i < ncpu; i++) {
+	/* Inline: the callers' own threads compress. */
+	for (i = 0; !(flags & SBX_WRITER_INLINE) && i < ncpu; i++) {
 		if (pthread_create(&w->workers[i], NULL, worker, w))
 			break;
 		w->nworkers++;
 	}
-	if (w->nworkers && pthread_create(&w->sealer, NULL, sealer, w) == 0)
+	if (pthread_create(&w->sealer, NULL, sealer, w) == 0)
 		w->has_sealer = 1;
-	if (!w->nworkers || !w->has_sealer) {
+	if ((!w->nworkers && !(flags & SBX_WRITER_INLINE)) || !w->has_sealer) {
 		sbx_writer_free(w, 0);
 		*out = NULL;
 		return sbx_err_set(err, SBX_EFAIL, "cannot start writer threads");
@@ -312,6 +340,20 @@ int sbx_writer_put(struct sbx_writer *w, const uint8_t id[32], const void *data,
 	(void)e;
 	if (!added)
 		goto out;
+	if (w->flags & SBX_WRITER_INLINE) {
+		struct comp *c = w->comps;
+
+		if (c)
+			w->comps = c->next;
+		pthread_mutex_unlock(&w->mu);
+		if (!c)
+			c = comp_new();
+		compress_store(w, c, id, data, n);
+		pthread_mutex_lock(&w->mu);
+		c->next = w->comps;
+		w->comps = c;
+		goto out;
+	}
 	while (w->qlen == QUEUE_CAP || (w->qlen && w->qbytes + n > QUEUE_BYTES))
 		pthread_cond_wait(&w->not_full, &w->mu);
 	{
@@ -448,6 +490,12 @@ void sbx_writer_free(struct sbx_writer *w, int committed)
 	}
 	if (w->rtxn)
 		mdb_txn_abort(w->rtxn);
+	while (w->comps) {
+		struct comp *c = w->comps;
+
+		w->comps = c->next;
+		comp_free(c);
+	}
 	sbx_chunkset_release(&w->set);
 	free(w->sealed);
 	free(w->pend);

@@ -30,6 +30,9 @@ struct sbx_writer_stats {
 enum {
 	/* Store every chunk put, even those the index holds (gc's repacking). */
 	SBX_WRITER_REPACK = 1,
+	/* Compress on the threads that put (a pool of readers), not on the
+	 * writer's own workers. */
+	SBX_WRITER_INLINE = 2,
 };
 
 /* Creates a writer on S (which the caller holds open for writing). */
