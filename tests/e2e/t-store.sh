@@ -16,7 +16,7 @@ assert_eq "$(jq -r .id "$O")" "$A" "same id"
 assert_eq "$(jq .cached_files "$O")" "$files" "all files from the cache"
 assert_eq "$(jq .new_chunks "$O")" 0 "nothing new stored"
 # A changed file is read again (size and mtime kept: ctime tells).
-printf 'X' | dd of=src/kb/large.bin bs=1 seek=100 conv=notrunc status=none
+printf 'XXXXXXXX' | dd of=src/kb/large.bin bs=1 seek=100 conv=notrunc status=none
 touch -d '2022-02-02' src/kb/large.bin
 expect 0 snapshot capture src --json
 assert_eq "$(jq .cached_files "$O")" "$((files - 1))" "one file re-read"
