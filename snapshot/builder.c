@@ -16,7 +16,16 @@ struct sbx_builder {
 	struct sbx_node *root;
 	struct slot *tab;
 	size_t cap, len;
+	/* The parent found last: entries of one directory come together. */
+	struct sbx_buf last_parent;
+	struct sbx_node *last_parent_node;
+	int unique;
 };
+
+void sbx_builder_set_unique(struct sbx_builder *b, int unique)
+{
+	b->unique = unique;
+}
 
 static uint64_t fnv(const char *s)
 {
@@ -24,6 +33,13 @@ static uint64_t fnv(const char *s)
 
 	while (*s)
 		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+	/* FNV's low bits cluster for paths that differ at the end; mix them
+	 * (murmur3's finaliser) before masking. */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 33;
 	return h;
 }
 
@@ -93,6 +109,7 @@ void sbx_builder_free(struct sbx_builder *b)
 		free(b->tab[i].path);
 	free(b->tab);
 	node_free(b->root);
+	sbx_buf_release(&b->last_parent);
 	free(b);
 }
 
@@ -151,7 +168,7 @@ int sbx_builder_put(struct sbx_builder *b, const char *path, uint8_t type,
 		*out = b->root;
 		return 0;
 	}
-	n = sbx_builder_get(b, path);
+	n = b->unique ? NULL : sbx_builder_get(b, path);
 	if (n) {
 		if (n->type != type)
 			return sbx_err_set(err, SBX_EINVAL, "entry '%s' appears as a %s and as a %s",
@@ -160,7 +177,11 @@ int sbx_builder_put(struct sbx_builder *b, const char *path, uint8_t type,
 		return 0;
 	}
 	slash = strrchr(path, '/');
-	if (slash) {
+	if (slash && b->last_parent_node && b->last_parent.len == (size_t)(slash - path) &&
+	    !memcmp(b->last_parent.data, path, b->last_parent.len)) {
+		parent = b->last_parent_node;
+		leaf = slash + 1;
+	} else if (slash) {
 		char *pp = sbx_xstrndup(path, (size_t)(slash - path));
 		int r;
 
@@ -179,6 +200,9 @@ int sbx_builder_put(struct sbx_builder *b, const char *path, uint8_t type,
 			free(pp);
 			return r;
 		}
+		sbx_buf_reset(&b->last_parent);
+		sbx_buf_adds(&b->last_parent, pp);
+		b->last_parent_node = parent;
 		free(pp);
 		leaf = slash + 1;
 	} else {
@@ -193,6 +217,11 @@ int sbx_builder_put(struct sbx_builder *b, const char *path, uint8_t type,
 		parent->kids = sbx_xrealloc(parent->kids, parent->capkids * sizeof *parent->kids);
 	}
 	parent->kids[parent->nkids++] = n;
+	/* With unique paths only directories are ever looked up (as parents). */
+	if (b->unique && type != SBX_T_DIR) {
+		*out = n;
+		return 0;
+	}
 	if ((b->len + 1) * 2 > b->cap)
 		map_grow(b);
 	s = slot_for(b, path);

@@ -46,6 +46,11 @@ int sbx_path_normalise(char *path, struct sbx_err *err);
 int sbx_builder_put(struct sbx_builder *b, const char *path, uint8_t type,
 		    struct sbx_node **out, struct sbx_err *err);
 
+/* Declares that every path will be put once, parents first (a directory
+ * walk): then only directories are indexed by path, and sbx_builder_get
+ * finds directories only. */
+void sbx_builder_set_unique(struct sbx_builder *b, int unique);
+
 /* Returns the node at normalised PATH, or NULL. */
 struct sbx_node *sbx_builder_get(struct sbx_builder *b, const char *path);
 

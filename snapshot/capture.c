@@ -145,6 +145,19 @@ static int commit_fn(MDB_txn *txn, void *ctx, struct sbx_err *err)
 	return sbx_put(txn, c->s->snaps, c->id, 32, c->record, strlen(c->record), 0, err);
 }
 
+static int snapshot_exists(struct sbx_store *s, const uint8_t id[32])
+{
+	MDB_txn *txn;
+	MDB_val v;
+	int found;
+
+	if (sbx_txn_begin(s, MDB_RDONLY, &txn, NULL))
+		return 0;
+	found = sbx_get(txn, s->snaps, id, 32, &v, NULL) == 0;
+	mdb_txn_abort(txn);
+	return found;
+}
+
 void sbx_time_iso(int64_t ns, char out[32])
 {
 	time_t t = (time_t)(ns / 1000000000);
@@ -210,6 +223,7 @@ int sbx_capture_from(struct sbx_store *s, struct sbx_source *src, const char *so
 	int r, committed = 0, parallel;
 	size_t i;
 
+	sbx_builder_set_unique(b, src->unique_paths);
 	for (i = 0; o && i < o->nlabels; i++) {
 		const char *eq = strchr(o->labels[i], '=');
 
@@ -338,12 +352,18 @@ int sbx_capture_from(struct sbx_store *s, struct sbx_source *src, const char *so
 		struct commit c = { s, w, &trees, &fcache, root, record, 0 };
 		struct sbx_writer_stats st;
 
-		r = sbx_store_write(s, commit_fn, &c, err);
-		if (r)
-			goto out;
+		sbx_writer_stats(w, &st);
+		if (!st.new_chunks && !fcache.len && snapshot_exists(s, root)) {
+			/* Nothing to record: the snapshot, and so every tree under
+			 * it, is stored already.  Skip the synced commit. */
+			c.existed = 1;
+		} else {
+			r = sbx_store_write(s, commit_fn, &c, err);
+			if (r)
+				goto out;
+		}
 		committed = 1;
 		res->existed = c.existed;
-		sbx_writer_stats(w, &st);
 		res->new_chunks = st.new_chunks;
 		res->new_bytes = st.new_stored;
 	}

@@ -283,6 +283,7 @@ int sbx_source_dir_open(const char *path, struct sbx_source **out, struct sbx_er
 	s->base.ops = &dir_ops;
 	s->base.name = path;
 	s->base.start_ns = sbx_now_ns();
+	s->base.unique_paths = 1;
 	s->fr.fd = -1;
 	s->rootfd = -1;
 	sbx_buf_grow(&s->path, 256);

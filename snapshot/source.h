@@ -66,6 +66,7 @@ struct sbx_source {
 	const char *name;        /* for messages */
 	struct sbx_buf warnings; /* lines the capture reports */
 	int64_t start_ns;        /* when the scan began (racy-timestamp rule) */
+	int unique_paths;        /* each path once, parents first (a walk) */
 };
 
 /* Opens a directory walk of PATH. */
