@@ -83,5 +83,7 @@ int cmd_gc(struct cli *c, int argc, char **argv);
 int cmd_verify(struct cli *c, int argc, char **argv);
 int cmd_stats(struct cli *c, int argc, char **argv);
 extern const struct cli_cmd snapshot_cmds[];
+extern const struct cli_cmd master_cmds[];
+extern const struct cli_cmd policy_cmds[];
 
 #endif

@@ -3,6 +3,7 @@ sbx_SOURCES = \
 	%reldir%/sbx.c %reldir%/cli.h \
 	%reldir%/output.c \
 	%reldir%/cmd-store.c \
-	%reldir%/cmd-snapshot.c
+	%reldir%/cmd-snapshot.c \
+	%reldir%/cmd-master.c
 sbx_CPPFLAGS = -I$(top_srcdir)/include -I$(top_srcdir)
 sbx_LDADD = $(SBX_LIBS)

@@ -3,7 +3,7 @@
 # Only missing packages are installed; needs root (or sudo) when any are.
 set -eu
 pkgs="build-essential autoconf automake pkg-config libarchive-dev libzstd-dev
-liblmdb-dev libcurl4-openssl-dev libjansson-dev libssl-dev libcmocka-dev
+liblmdb-dev libcurl4-openssl-dev libjansson-dev libssl-dev libcmocka-dev libpcre2-dev
 zstd jq file zip unzip cpio tar bsdutils python3"
 missing=""
 for p in $pkgs; do

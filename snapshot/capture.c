@@ -17,6 +17,7 @@
 #include "snapshot/chunker.h"
 #include "snapshot/filepool.h"
 #include "snapshot/filescache.h"
+#include "snapshot/refs.h"
 #include "snapshot/source.h"
 #include "snapshot/writer.h"
 #include "util/fsutil.h"
@@ -120,7 +121,20 @@ struct commit {
 	const uint8_t *id;
 	const char *record;
 	int existed;
+	const struct sbx_capture_filter *filter;
 };
+
+struct refhook {
+	const struct sbx_capture_filter *f;
+	char hex[65];
+};
+
+static char *ref_hook(const char *old, void *ctx, int *del, struct sbx_err *err)
+{
+	struct refhook *h = ctx;
+
+	return h->f->ref_update(old, h->hex, h->f->ctx, del, err);
+}
 
 static int commit_fn(MDB_txn *txn, void *ctx, struct sbx_err *err)
 {
@@ -138,11 +152,20 @@ static int commit_fn(MDB_txn *txn, void *ctx, struct sbx_err *err)
 		/* The same tree was captured before: snapshots are immutable, so
 		 * its first record stands. */
 		c->existed = 1;
-		return 0;
-	}
-	if (r != SBX_ENOTFOUND)
+	} else if (r != SBX_ENOTFOUND) {
 		return r;
-	return sbx_put(txn, c->s->snaps, c->id, 32, c->record, strlen(c->record), 0, err);
+	} else {
+		r = sbx_put(txn, c->s->snaps, c->id, 32, c->record, strlen(c->record), 0, err);
+		if (r)
+			return r;
+	}
+	if (c->filter && c->filter->ref_name) {
+		struct refhook h = { c->filter, "" };
+
+		sbx_hex(c->id, 32, h.hex);
+		return sbx_ref_update_txn(c->s, txn, c->filter->ref_name, ref_hook, &h, err);
+	}
+	return 0;
 }
 
 static int snapshot_exists(struct sbx_store *s, const uint8_t id[32])
@@ -236,12 +259,13 @@ int sbx_capture_from(struct sbx_store *s, struct sbx_source *src, const char *so
 	 * threads; an archive is one stream, read here and compressed on the
 	 * writer's workers. */
 	parallel = !filter && src->ops->open_file;
-	r = sbx_writer_new(s, parallel ? SBX_WRITER_INLINE : 0, &w, err);
+	r = sbx_writer_new(s, filter && filter->dry_run ? SBX_WRITER_DISCARD :
+			   parallel ? SBX_WRITER_INLINE : 0, &w, err);
 	if (r)
 		goto out;
 	if (parallel)
 		pool = sbx_filepool_new(src, w, &fcache, res);
-	if (!(o && o->no_cache)) {
+	if (!(o && o->no_cache) && !filter) {
 		r = sbx_txn_begin(s, MDB_RDONLY, &rtxn, err);
 		if (r)
 			goto out;
@@ -349,11 +373,13 @@ int sbx_capture_from(struct sbx_store *s, struct sbx_source *src, const char *so
 					  o ? o->labels : NULL, o ? o->nlabels : 0, res,
 					  filter ? filter->record_extra : NULL);
 	{
-		struct commit c = { s, w, &trees, &fcache, root, record, 0 };
+		struct commit c = { s, w, &trees, &fcache, root, record, 0, filter };
 		struct sbx_writer_stats st;
 
 		sbx_writer_stats(w, &st);
-		if (!st.new_chunks && !fcache.len && snapshot_exists(s, root)) {
+		if (filter && filter->dry_run) {
+			c.existed = s && snapshot_exists(s, root);
+		} else if (!st.new_chunks && !fcache.len && !filter && snapshot_exists(s, root)) {
 			/* Nothing to record: the snapshot, and so every tree under
 			 * it, is stored already.  Skip the synced commit. */
 			c.existed = 1;

@@ -23,6 +23,14 @@ struct sbx_capture_filter {
 		    struct sbx_writer *w, struct sbx_buf *ids, uint64_t *size, struct sbx_err *err);
 	json_t *record_extra;
 	void *ctx;
+	/* When REF_NAME is set, the record of that name is rewritten in the
+	 * snapshot's own transaction by REF_UPDATE (see refs.h), which gets
+	 * the new snapshot id in hex. */
+	const char *ref_name;
+	char *(*ref_update)(const char *old, const char *id, void *ctx, int *del,
+			    struct sbx_err *err);
+	/* Dry run: nothing is written; the id is computed all the same. */
+	int dry_run;
 };
 
 /* Chunks the byte stream RD yields into W: small streams are one chunk,

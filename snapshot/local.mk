@@ -17,5 +17,7 @@ libsbx_a_SOURCES += \
 	%reldir%/restore.c \
 	%reldir%/snapshot.c %reldir%/read.h \
 	%reldir%/reach.c %reldir%/reach.h \
+	%reldir%/refs.c %reldir%/refs.h \
 	%reldir%/gc.c \
-	%reldir%/verify.c
+	%reldir%/verify.c \
+	%reldir%/walk.c %reldir%/walk.h

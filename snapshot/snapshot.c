@@ -10,6 +10,7 @@
 
 #include "sbx/snapshot.h"
 #include "snapshot/read.h"
+#include "snapshot/refs.h"
 #include "util/fsutil.h"
 #include "util/hash.h"
 
@@ -358,7 +359,13 @@ static int rm_fn(MDB_txn *txn, void *ctx, struct sbx_err *err)
 {
 	struct rm_ctx *c = ctx;
 	MDB_val k = { 32, c->id };
-	int rc = mdb_del(txn, c->s->snaps, &k, NULL);
+	char owner[256];
+	int rc;
+
+	if (sbx_pin_owner(c->s, txn, c->id, owner, sizeof owner) == 0)
+		return sbx_err_set(err, SBX_ECONFLICT, "the snapshot is held by %s; it goes when that "
+				   "lets it go", owner);
+	rc = mdb_del(txn, c->s->snaps, &k, NULL);
 
 	if (rc == MDB_NOTFOUND)
 		return sbx_err_set(err, SBX_ENOTFOUND, "no such snapshot");

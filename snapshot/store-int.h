@@ -26,6 +26,8 @@ struct sbx_store {
 	MDB_dbi snaps;       /* snapshot id (32) -> JSON record */
 	MDB_dbi fcache;      /* absolute path -> files cache entry */
 	MDB_dbi meta;        /* name -> value */
+	MDB_dbi refs;        /* record name -> JSON (see refs.h) */
+	MDB_dbi pins;        /* snapshot id (32) + record name -> "" */
 	int lockfd;          /* STORE/lock while SBX_STORE_WRITE */
 	int gcfd;            /* STORE/gc.lock while SBX_STORE_PACKS or _GC */
 	unsigned flags;

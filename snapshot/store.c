@@ -174,7 +174,9 @@ static int open_env(struct sbx_store *s, int create, struct sbx_err *err)
 	    (rc = mdb_dbi_open(txn, "trees", dflags, &s->trees)) ||
 	    (rc = mdb_dbi_open(txn, "snapshots", dflags, &s->snaps)) ||
 	    (rc = mdb_dbi_open(txn, "filescache", dflags, &s->fcache)) ||
-	    (rc = mdb_dbi_open(txn, "meta", dflags, &s->meta))) {
+	    (rc = mdb_dbi_open(txn, "meta", dflags, &s->meta)) ||
+	    (rc = mdb_dbi_open(txn, "refs", dflags, &s->refs)) ||
+	    (rc = mdb_dbi_open(txn, "pins", dflags, &s->pins))) {
 		r = sbx_err_mdb(err, rc, rc == MDB_NOTFOUND ?
 				"the index is incomplete (run 'sbx init')" :
 				"cannot open the index databases");

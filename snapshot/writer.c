@@ -277,7 +277,7 @@ int sbx_writer_new(struct sbx_store *s, unsigned flags, struct sbx_writer **out,
 	pthread_cond_init(&w->not_empty, NULL);
 	pthread_cond_init(&w->not_full, NULL);
 	pthread_cond_init(&w->seal_cv, NULL);
-	r = sbx_txn_begin(s, MDB_RDONLY, &w->rtxn, err);
+	r = s ? sbx_txn_begin(s, MDB_RDONLY, &w->rtxn, err) : 0;
 	if (r) {
 		w->rtxn = NULL;
 		sbx_writer_free(w, 0);
@@ -312,7 +312,7 @@ int sbx_writer_known(struct sbx_writer *w, const uint8_t id[32])
 
 	pthread_mutex_lock(&w->mu);
 	known = sbx_chunkset_find(&w->set, id) != NULL ||
-		sbx_get(w->rtxn, w->store->chunks, id, 32, &v, NULL) == 0;
+		(w->rtxn && sbx_get(w->rtxn, w->store->chunks, id, 32, &v, NULL) == 0);
 	pthread_mutex_unlock(&w->mu);
 	return known;
 }
@@ -324,6 +324,8 @@ int sbx_writer_put(struct sbx_writer *w, const uint8_t id[32], const void *data,
 	MDB_val v;
 	int added, r = 0;
 
+	if (w->flags & SBX_WRITER_DISCARD)
+		return 0;
 	pthread_mutex_lock(&w->mu);
 	/* The read transaction is shared: look up under the lock, which makes
 	 * puts from several threads safe. */

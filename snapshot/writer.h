@@ -33,6 +33,8 @@ enum {
 	/* Compress on the threads that put (a pool of readers), not on the
 	 * writer's own workers. */
 	SBX_WRITER_INLINE = 2,
+	/* Store nothing (a dry run): puts are only counted.  S may be NULL. */
+	SBX_WRITER_DISCARD = 4,
 };
 
 /* Creates a writer on S (which the caller holds open for writing). */

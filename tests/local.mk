@@ -7,7 +7,9 @@ unit_tests = \
 	tests/unit/test_builder \
 	tests/unit/test_chunker \
 	tests/unit/test_chunkset \
+	tests/unit/test_mask \
 	tests/unit/test_pack \
+	tests/unit/test_secrets \
 	tests/unit/test_tree
 
 check_PROGRAMS += $(unit_tests)
@@ -20,6 +22,12 @@ tests_unit_test_chunker_LDADD = $(UNIT_LDADD)
 tests_unit_test_chunkset_SOURCES = %reldir%/unit/test_chunkset.c
 tests_unit_test_chunkset_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_chunkset_LDADD = $(UNIT_LDADD)
+tests_unit_test_mask_SOURCES = %reldir%/unit/test_mask.c
+tests_unit_test_mask_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_mask_LDADD = $(UNIT_LDADD)
+tests_unit_test_secrets_SOURCES = %reldir%/unit/test_secrets.c
+tests_unit_test_secrets_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_secrets_LDADD = $(UNIT_LDADD)
 tests_unit_test_pack_SOURCES = %reldir%/unit/test_pack.c
 tests_unit_test_pack_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_pack_LDADD = $(UNIT_LDADD)
@@ -45,6 +53,7 @@ TEST_EXTENSIONS = .sh
 SH_LOG_COMPILER = $(BASH_PROG)
 AM_TESTS_ENVIRONMENT = \
 	SBX='$(abs_top_builddir)/sbx'; export SBX; \
+	SBX_TEST_DATA='$(abs_top_srcdir)/tests/data'; export SBX_TEST_DATA; \
 	TOP_SRCDIR='$(abs_top_srcdir)'; export TOP_SRCDIR; \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1; export ASAN_OPTIONS;
 

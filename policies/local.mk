@@ -1,0 +1,11 @@
+libsbx_a_SOURCES += \
+	%reldir%/gate.c \
+	%reldir%/glob.c %reldir%/glob.h \
+	%reldir%/harden.c %reldir%/harden.h \
+	%reldir%/jsel.c %reldir%/jsel.h \
+	%reldir%/jsonpos.c %reldir%/jsonpos.h \
+	%reldir%/mask.c %reldir%/mask.h \
+	%reldir%/master.c \
+	%reldir%/policy.c %reldir%/policy.h \
+	%reldir%/report.c %reldir%/report.h \
+	%reldir%/secrets.c %reldir%/secrets.h

@@ -1,0 +1,44 @@
+/* Named records in the store: JSON documents under names such as
+ * "master/NAME".  A record's top-level "pins" array lists the snapshot ids
+ * it keeps: `snapshot rm` refuses a pinned snapshot, and a write that drops a
+ * pin removes the snapshot's record when nothing pins it any more (its data
+ * goes at the next gc).  The snapshot layer knows nothing of what a record
+ * means. */
+#ifndef SBX_REFS_H
+#define SBX_REFS_H
+#ifndef SBX_BUILDING_LIB
+#error "internal header: only for libsbx"
+#endif
+
+#include <lmdb.h>
+
+#include "sbx/err.h"
+#include "snapshot/store-int.h"
+
+/* The record NAME (JSON text, caller frees), or SBX_ENOTFOUND. */
+int sbx_ref_get(struct sbx_store *s, const char *name, char **json, struct sbx_err *err);
+
+/* Calls FN for each record whose name starts with PREFIX, in name order. */
+int sbx_ref_list(struct sbx_store *s, const char *prefix,
+		 int (*fn)(const char *name, const char *json, void *ctx), void *ctx,
+		 struct sbx_err *err);
+
+/* Rewrites record NAME inside TXN: UPDATE gets the old text (NULL when
+ * absent) and returns the new one (malloc'd), or NULL with *DELETE set to
+ * remove the record, or NULL with ERR set to fail.  Pins follow the new
+ * text.  May return MDB_MAP_FULL raw. */
+int sbx_ref_update_txn(struct sbx_store *s, MDB_txn *txn, const char *name,
+		       char *(*update)(const char *old, void *ctx, int *del, struct sbx_err *err),
+		       void *ctx, struct sbx_err *err);
+
+/* The same in a transaction of its own. */
+int sbx_ref_update(struct sbx_store *s, const char *name,
+		   char *(*update)(const char *old, void *ctx, int *del, struct sbx_err *err),
+		   void *ctx, struct sbx_err *err);
+
+/* The name of a record that pins snapshot ID (32 bytes) into OWNER, or
+ * SBX_ENOTFOUND when none does. */
+int sbx_pin_owner(struct sbx_store *s, MDB_txn *txn, const uint8_t id[32], char *owner,
+		  size_t size);
+
+#endif
