@@ -117,6 +117,18 @@ static const char *leaf_key(const struct sbx_jdoc *doc, int i)
 	return "";
 }
 
+/* The kind of a value with no "as": an address is an email whatever its
+ * key is called (so "recipients" and "users[*].email" agree), else the key
+ * name says. */
+static const char *kind_of(const char *v, size_t len, const char *key)
+{
+	const char *at = memchr(v, '@', len);
+
+	if (at && at > v && memchr(at, '.', len - (size_t)(at - v)) && !memchr(v, ' ', len))
+		return "email";
+	return sbx_mask_kind_for(key);
+}
+
 static void mask_leaf(struct sbx_hardener *h, const struct sbx_mask_rule *m,
 		      const struct sbx_jdoc *doc, int i, struct edits *ed, char *done)
 {
@@ -129,7 +141,7 @@ static void mask_leaf(struct sbx_hardener *h, const struct sbx_mask_rule *m,
 	done[i] = 1;
 	v = sbx_json_string(doc, i, &len);
 	if (len && strncmp(v, "${", 2)) {
-		sbx_mask_value(h->masker, m->as ? m->as : sbx_mask_kind_for(leaf_key(doc, i)), v, len,
+		sbx_mask_value(h->masker, m->as ? m->as : kind_of(v, len, leaf_key(doc, i)), v, len,
 			       &pseudo);
 		sbx_json_quote(&lit, pseudo.data ? pseudo.data : "", pseudo.len);
 		edit_add(ed, doc->n[i].start, doc->n[i].end, &lit);

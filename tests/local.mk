@@ -42,12 +42,14 @@ e2e_tests = \
 	tests/e2e/t-concurrent.sh \
 	tests/e2e/t-crash.sh \
 	tests/e2e/t-hostile.sh \
+	tests/e2e/t-master.sh \
 	tests/e2e/t-progress.sh \
 	tests/e2e/t-roundtrip.sh \
 	tests/e2e/t-store.sh
 
 TESTS += $(unit_tests) $(e2e_tests)
-EXTRA_DIST += $(e2e_tests) tests/e2e/lib.sh
+EXTRA_DIST += $(e2e_tests) tests/e2e/lib.sh tests/data/gen-export tests/data/README.md \
+	tests/data/fp-corpus
 
 TEST_EXTENSIONS = .sh
 SH_LOG_COMPILER = $(BASH_PROG)

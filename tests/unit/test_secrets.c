@@ -665,6 +665,42 @@ static void test_custom_empty_match(void **state)
 	sbx_secrets_free(s);
 }
 
+/* A policy's pattern that backtracks deeply gets a bigger JIT stack; one
+ * that backtracks without end fails the scan rather than pass the buffer
+ * as clean. */
+static void test_custom_backtracking(void **state)
+{
+	static const struct sbx_secret_rule_def deep[] = { { "deep", "(?:a|b)*?c" } };
+	static const struct sbx_secret_rule_def bad[] = { { "catastrophic", "(x+x+)+y" } };
+	struct sbx_buf b = SBX_BUF_INIT;
+	struct sbx_err err = { 0 };
+	struct sbx_secrets *s;
+	struct found f;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 200000; i++)
+		sbx_buf_adds(&b, "ab");
+	sbx_buf_adds(&b, "c");
+	assert_int_equal(sbx_secrets_new(0, deep, 1, &s, NULL), 0);
+	scan_n(s, b.data, b.len, &f);
+	assert_int_equal(f.n, 1);
+	assert_int_equal(f.h[0].start, 0);
+	assert_int_equal(f.h[0].end, b.len);
+	sbx_secrets_free(s);
+
+	sbx_buf_reset(&b);
+	for (i = 0; i < 40; i++)
+		sbx_buf_addc(&b, 'x');
+	sbx_buf_adds(&b, "zy"); /* a 'y' to get past PCRE2's quick rejection */
+	assert_int_equal(sbx_secrets_new(0, bad, 1, &s, NULL), 0);
+	assert_int_equal(sbx_secrets_scan(s, b.data, b.len, collect, &f, &err), SBX_EFAIL);
+	print_message("  %s\n", err.msg);
+	assert_non_null(strstr(err.msg, "\"catastrophic\""));
+	sbx_secrets_free(s);
+	sbx_buf_release(&b);
+}
+
 /* ---------------------------------------------------------------------- */
 /* Scanning */
 
@@ -892,11 +928,12 @@ static void test_pathological(void **state)
 		"password: a ",
 		"mytoken=a password=",
 		"\"password\": \"",
-		"-xo" "xb-aaaaaaaaaaaa",
+		("-xo" "xb-aaaaaaaaaaaa"),
 		"a://b:c@",
 		"AKIA",
 		"aws_secret_access_key: ",
 		"<password>",
+		"-----BEGIN RSA PRIVATE KEY-----\n-a-a-a-a",
 	};
 	struct sbx_buf b = SBX_BUF_INIT;
 	struct found f;
@@ -911,8 +948,8 @@ static void test_pathological(void **state)
 		t0 = now();
 		scan_n(builtin, b.data, b.len, &f);
 		dt = now() - t0;
-		print_message("  %-40s x %7zu: %7.3f s, %zu hit(s)\n", units[i], b.len / strlen(units[i]),
-			      dt, f.n);
+		print_message("  %-40.*s x %7zu: %7.3f s, %zu hit(s)\n",
+			      (int)strcspn(units[i], "\n"), units[i], b.len / strlen(units[i]), dt, f.n);
 		assert_true(dt < 10.0);
 	}
 	sbx_buf_release(&b);
@@ -986,6 +1023,7 @@ int main(void)
 		cmocka_unit_test(test_custom_rule),
 		cmocka_unit_test(test_custom_rule_errors),
 		cmocka_unit_test(test_custom_empty_match),
+		cmocka_unit_test(test_custom_backtracking),
 		cmocka_unit_test(test_binary),
 		cmocka_unit_test(test_overlap),
 		cmocka_unit_test(test_stop),
