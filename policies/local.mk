@@ -4,6 +4,7 @@ libsbx_a_SOURCES += \
 	%reldir%/harden.c %reldir%/harden.h \
 	%reldir%/jsel.c %reldir%/jsel.h \
 	%reldir%/jsonpos.c %reldir%/jsonpos.h \
+	%reldir%/jvalid.c %reldir%/jvalid.h \
 	%reldir%/mask.c %reldir%/mask.h \
 	%reldir%/master.c \
 	%reldir%/policy.c %reldir%/policy.h \

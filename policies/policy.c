@@ -8,6 +8,7 @@
 
 #include "policies/glob.h"
 #include "policies/jsonpos.h"
+#include "policies/jvalid.h"
 #include "policies/policy.h"
 #include "policies/mask.h"
 #include "sbx/buf.h"
@@ -23,176 +24,7 @@ const char *const sbx_outbound_keys[] = {
 	"**.outbound.enabled", NULL,
 };
 
-struct ctx {
-	const char *name;
-	struct sbx_jdoc doc;
-	struct sbx_err *err;
-};
-
-/* Levenshtein distance, for suggestions. */
-static size_t distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), i, j, row[64], prev, tmp;
-
-	if (lb >= 64)
-		return 99;
-	for (j = 0; j <= lb; j++)
-		row[j] = j;
-	for (i = 1; i <= la; i++) {
-		prev = row[0];
-		row[0] = i;
-		for (j = 1; j <= lb; j++) {
-			size_t best = prev + (a[i - 1] != b[j - 1]);
-
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			tmp = row[j];
-			row[j] = best;
-			prev = tmp;
-		}
-	}
-	return row[lb];
-}
-
-static int at(struct ctx *c, int node, int on_key, const char *fmt, const char *a, const char *b)
-{
-	const struct sbx_jnode *n = &c->doc.n[node];
-	char what[1200];
-
-	snprintf(what, sizeof what, fmt, a ? a : "", b ? b : "");
-	return sbx_err_set(c->err, SBX_ESYNTAX, "%s:%d:%d: %s", c->name,
-			   on_key && n->key ? n->key_line : n->line, on_key && n->key ? n->key_col : n->col,
-			   what);
-}
-
-/* Checks every member name of object OBJ against KNOWN. */
-static int known_keys(struct ctx *c, int obj, const char *const *known, const char *what)
-{
-	size_t i;
-
-	for (i = (size_t)obj + 1; i < c->doc.len && c->doc.n[i].start < c->doc.n[obj].end; i++) {
-		const struct sbx_jnode *n = &c->doc.n[i];
-		const char *best = NULL;
-		size_t k, bd = 3;
-
-		if (n->parent != obj)
-			continue;
-		for (k = 0; known[k]; k++) {
-			size_t d;
-
-			if (!strcmp(known[k], n->key))
-				break;
-			d = distance(n->key, known[k]);
-			if (d < bd) {
-				bd = d;
-				best = known[k];
-			}
-		}
-		if (known[k])
-			continue;
-		if (best) {
-			char msg[300];
-
-			snprintf(msg, sizeof msg, "unknown %s \"%%s\" (did you mean \"%s\"?)", what, best);
-			return at(c, (int)i, 1, msg, n->key, NULL);
-		}
-		{
-			char msg[300];
-
-			snprintf(msg, sizeof msg, "unknown %s \"%%s\"", what);
-			return at(c, (int)i, 1, msg, n->key, NULL);
-		}
-	}
-	return 0;
-}
-
-static const char *tname(enum sbx_jtype t)
-{
-	static const char *const n[] = { "an object", "an array", "a string", "a number", "true",
-					 "false", "null" };
-	return n[t];
-}
-
-static int want(struct ctx *c, int node, enum sbx_jtype t, const char *what)
-{
-	enum sbx_jtype got = c->doc.n[node].type;
-
-	if (got == t || (t == SBX_J_TRUE && got == SBX_J_FALSE))
-		return 0;
-	return at(c, node, 0, "%s must be %s", what,
-		  t == SBX_J_TRUE ? "true or false" : tname(t));
-}
-
-static char *str(struct ctx *c, int node)
-{
-	return sbx_json_string(&c->doc, node, NULL);
-}
-
-/* A non-empty string member KEY of OBJ, or NULL (and *R set on error when
- * REQUIRED). */
-static char *member_str(struct ctx *c, int obj, const char *key, const char *what, int required,
-			int *r)
-{
-	int m = sbx_json_member(&c->doc, obj, key);
-	char *s;
-
-	if (m < 0) {
-		if (required)
-			*r = at(c, obj, 0, "%s needs \"%s\"", what, key);
-		return NULL;
-	}
-	if ((*r = want(c, m, SBX_J_STR, key)))
-		return NULL;
-	s = str(c, m);
-	if (!*s) {
-		free(s);
-		*r = at(c, m, 0, "\"%s\" must not be empty%s", key, NULL);
-		return NULL;
-	}
-	return s;
-}
-
-/* The strings of array member KEY of OBJ (or of a single string). */
-static char **member_strs(struct ctx *c, int obj, const char *key, size_t *n, int *r)
-{
-	int m = sbx_json_member(&c->doc, obj, key);
-	char **v = NULL;
-	size_t i;
-
-	*n = 0;
-	if (m < 0)
-		return NULL;
-	if (c->doc.n[m].type == SBX_J_STR) {
-		v = sbx_xcalloc(1, sizeof *v);
-		v[0] = str(c, m);
-		*n = 1;
-		return v;
-	}
-	if ((*r = want(c, m, SBX_J_ARR, key)))
-		return NULL;
-	for (i = (size_t)m + 1; i < c->doc.len && c->doc.n[i].start < c->doc.n[m].end; i++) {
-		if (c->doc.n[i].parent != m)
-			continue;
-		if ((*r = want(c, (int)i, SBX_J_STR, key)))
-			break;
-		v = sbx_xrealloc(v, (*n + 1) * sizeof *v);
-		v[(*n)++] = str(c, (int)i);
-	}
-	return v;
-}
-
-static void free_strs(char **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-static int compile_re(struct ctx *c, int node, const char *re, void **out)
+static int compile_re(struct sbx_jv *c, int node, const char *re, void **out)
 {
 	int code;
 	PCRE2_SIZE off;
@@ -204,7 +36,7 @@ static int compile_re(struct ctx *c, int node, const char *re, void **out)
 
 		pcre2_get_error_message(code, msg, sizeof msg);
 		snprintf(why, sizeof why, "%s at offset %zu", (char *)msg, (size_t)off);
-		return at(c, node, 0, "bad regex \"%s\": %s", re, why);
+		return sbx_jv_at(c, node, 0, "bad regex \"%s\": %s", re, why);
 	}
 	pcre2_jit_compile(p, PCRE2_JIT_COMPLETE);
 	*out = p;
@@ -212,20 +44,20 @@ static int compile_re(struct ctx *c, int node, const char *re, void **out)
 }
 
 /* Each element of array member KEY of the root: calls FN(c, p, elem). */
-static int each(struct ctx *c, struct sbx_policy *p, int root, const char *key,
-		int (*fn)(struct ctx *, struct sbx_policy *, int))
+static int each(struct sbx_jv *c, struct sbx_policy *p, int root, const char *key,
+		int (*fn)(struct sbx_jv *, struct sbx_policy *, int))
 {
 	int m = sbx_json_member(&c->doc, root, key), r;
 	size_t i;
 
 	if (m < 0)
 		return 0;
-	if ((r = want(c, m, SBX_J_ARR, key)))
+	if ((r = sbx_jv_want(c, m, SBX_J_ARR, key)))
 		return r;
 	for (i = (size_t)m + 1; i < c->doc.len && c->doc.n[i].start < c->doc.n[m].end; i++) {
 		if (c->doc.n[i].parent != m)
 			continue;
-		if ((r = want(c, (int)i, SBX_J_OBJ, key)) || (r = fn(c, p, (int)i)))
+		if ((r = sbx_jv_want(c, (int)i, SBX_J_OBJ, key)) || (r = fn(c, p, (int)i)))
 			return r;
 	}
 	return 0;
@@ -239,11 +71,11 @@ static char *rule_name(const char *kind, size_t i)
 	return sbx_buf_detach(&b, NULL);
 }
 
-static int one_mask(struct ctx *c, struct sbx_policy *p, int o)
+static int one_mask(struct sbx_jv *c, struct sbx_policy *p, int o)
 {
 	static const char *const known[] = { "files", "keys", "columns", "pattern", "as", NULL };
 	struct sbx_mask_rule *m;
-	int r = known_keys(c, o, known, "mask field"), kinds = 0;
+	int r = sbx_jv_known(c, o, known, "mask field"), kinds = 0;
 	size_t i;
 
 	if (r)
@@ -253,21 +85,21 @@ static int one_mask(struct ctx *c, struct sbx_policy *p, int o)
 	memset(m, 0, sizeof *m);
 	m->name = rule_name("mask", p->nmask);
 	p->nmask++;
-	m->files = member_str(c, o, "files", "a mask rule", 0, &r);
+	m->files = sbx_jv_member_str(c, o, "files", "a mask rule", 0, &r);
 	if (r)
 		return r;
 	if (!m->files)
 		m->files = sbx_xstrdup("**");
-	m->as = member_str(c, o, "as", "a mask rule", 0, &r);
+	m->as = sbx_jv_member_str(c, o, "as", "a mask rule", 0, &r);
 	if (r)
 		return r;
 	if (m->as && !sbx_mask_kind_ok(m->as))
-		return at(c, sbx_json_member(&c->doc, o, "as"), 0,
+		return sbx_jv_at(c, sbx_json_member(&c->doc, o, "as"), 0,
 			  "unknown mask kind \"%s\" (email, phone, name, digits, hash)%s", m->as, NULL);
 	if (sbx_json_member(&c->doc, o, "keys") >= 0) {
 		kinds++;
 		m->on = SBX_MASK_KEYS;
-		m->sel_text = member_strs(c, o, "keys", &m->nsel, &r);
+		m->sel_text = sbx_jv_member_strs(c, o, "keys", &m->nsel, &r);
 		if (r)
 			return r;
 		m->sel = sbx_xcalloc(m->nsel ? m->nsel : 1, sizeof *m->sel);
@@ -275,20 +107,20 @@ static int one_mask(struct ctx *c, struct sbx_policy *p, int o)
 			struct sbx_err e = { 0 };
 
 			if (sbx_jsel_compile(m->sel_text[i], &m->sel[i], &e))
-				return at(c, sbx_json_member(&c->doc, o, "keys"), 0, "%s%s", e.msg, NULL);
+				return sbx_jv_at(c, sbx_json_member(&c->doc, o, "keys"), 0, "%s%s", e.msg, NULL);
 		}
 	}
 	if (sbx_json_member(&c->doc, o, "columns") >= 0) {
 		kinds++;
 		m->on = SBX_MASK_COLUMNS;
-		m->sel_text = member_strs(c, o, "columns", &m->nsel, &r);
+		m->sel_text = sbx_jv_member_strs(c, o, "columns", &m->nsel, &r);
 		if (r)
 			return r;
 	}
 	if (sbx_json_member(&c->doc, o, "pattern") >= 0) {
 		kinds++;
 		m->on = SBX_MASK_PATTERN;
-		m->pattern = member_str(c, o, "pattern", "a mask rule", 1, &r);
+		m->pattern = sbx_jv_member_str(c, o, "pattern", "a mask rule", 1, &r);
 		if (r)
 			return r;
 		if (strcmp(m->pattern, "email") && strcmp(m->pattern, "phone")) {
@@ -301,16 +133,16 @@ static int one_mask(struct ctx *c, struct sbx_policy *p, int o)
 		}
 	}
 	if (kinds != 1)
-		return at(c, o, 0, "a mask rule needs exactly one of \"keys\", \"columns\" or \"pattern\"%s%s",
+		return sbx_jv_at(c, o, 0, "a mask rule needs exactly one of \"keys\", \"columns\" or \"pattern\"%s%s",
 			  NULL, NULL);
 	return 0;
 }
 
-static int one_rewrite(struct ctx *c, struct sbx_policy *p, int o)
+static int one_rewrite(struct sbx_jv *c, struct sbx_policy *p, int o)
 {
 	static const char *const known[] = { "files", "from", "regex", "to", NULL };
 	struct sbx_rewrite_rule *w;
-	int r = known_keys(c, o, known, "rewrite field"), to;
+	int r = sbx_jv_known(c, o, known, "rewrite field"), to;
 
 	if (r)
 		return r;
@@ -319,34 +151,34 @@ static int one_rewrite(struct ctx *c, struct sbx_policy *p, int o)
 	memset(w, 0, sizeof *w);
 	w->name = rule_name("rewrite", p->nrewrite);
 	p->nrewrite++;
-	w->files = member_str(c, o, "files", "a rewrite rule", 0, &r);
+	w->files = sbx_jv_member_str(c, o, "files", "a rewrite rule", 0, &r);
 	if (!r && !w->files)
 		w->files = sbx_xstrdup("**");
 	if (!r)
-		w->from = member_str(c, o, "from", "a rewrite rule", 0, &r);
+		w->from = sbx_jv_member_str(c, o, "from", "a rewrite rule", 0, &r);
 	if (!r)
-		w->regex = member_str(c, o, "regex", "a rewrite rule", 0, &r);
+		w->regex = sbx_jv_member_str(c, o, "regex", "a rewrite rule", 0, &r);
 	if (r)
 		return r;
 	if (!!w->from == !!w->regex)
-		return at(c, o, 0, "a rewrite rule needs exactly one of \"from\" or \"regex\"%s%s", NULL, NULL);
+		return sbx_jv_at(c, o, 0, "a rewrite rule needs exactly one of \"from\" or \"regex\"%s%s", NULL, NULL);
 	to = sbx_json_member(&c->doc, o, "to");
 	if (to < 0)
-		return at(c, o, 0, "a rewrite rule needs \"to\"%s%s", NULL, NULL);
-	if ((r = want(c, to, SBX_J_STR, "to")))
+		return sbx_jv_at(c, o, 0, "a rewrite rule needs \"to\"%s%s", NULL, NULL);
+	if ((r = sbx_jv_want(c, to, SBX_J_STR, "to")))
 		return r;
-	w->to = str(c, to);
+	w->to = sbx_jv_str(c, to);
 	if (w->regex)
 		return compile_re(c, sbx_json_member(&c->doc, o, "regex"), w->regex, &w->re);
 	return 0;
 }
 
-static int one_set(struct ctx *c, struct sbx_policy *p, int o)
+static int one_set(struct sbx_jv *c, struct sbx_policy *p, int o)
 {
 	static const char *const known[] = { "files", "key", "value", NULL };
 	struct sbx_set_rule *s;
 	struct sbx_err e = { 0 };
-	int r = known_keys(c, o, known, "set field"), v;
+	int r = sbx_jv_known(c, o, known, "set field"), v;
 
 	if (r)
 		return r;
@@ -355,23 +187,23 @@ static int one_set(struct ctx *c, struct sbx_policy *p, int o)
 	memset(s, 0, sizeof *s);
 	s->name = rule_name("set", p->nset);
 	p->nset++;
-	s->files = member_str(c, o, "files", "a set rule", 0, &r);
+	s->files = sbx_jv_member_str(c, o, "files", "a set rule", 0, &r);
 	if (!r && !s->files)
 		s->files = sbx_xstrdup("**/*.json");
 	if (!r)
-		s->key = member_str(c, o, "key", "a set rule", 1, &r);
+		s->key = sbx_jv_member_str(c, o, "key", "a set rule", 1, &r);
 	if (r)
 		return r;
 	if (sbx_jsel_compile(s->key, &s->sel, &e))
-		return at(c, sbx_json_member(&c->doc, o, "key"), 0, "%s%s", e.msg, NULL);
+		return sbx_jv_at(c, sbx_json_member(&c->doc, o, "key"), 0, "%s%s", e.msg, NULL);
 	v = sbx_json_member(&c->doc, o, "value");
 	if (v < 0)
-		return at(c, o, 0, "a set rule needs \"value\"%s%s", NULL, NULL);
+		return sbx_jv_at(c, o, 0, "a set rule needs \"value\"%s%s", NULL, NULL);
 	s->value = sbx_xstrndup(c->doc.text + c->doc.n[v].start, c->doc.n[v].end - c->doc.n[v].start);
 	return 0;
 }
 
-static int redact(struct ctx *c, struct sbx_policy *p, int root)
+static int redact(struct sbx_jv *c, struct sbx_policy *p, int root)
 {
 	static const char *const known[] = { "builtin", "rules", NULL };
 	static const char *const rknown[] = { "name", "pattern", NULL };
@@ -382,16 +214,16 @@ static int redact(struct ctx *c, struct sbx_policy *p, int root)
 
 	p->redact_builtin = 1;
 	if (m >= 0) {
-		if ((r = want(c, m, SBX_J_OBJ, "redact")) || (r = known_keys(c, m, known, "redact field")))
+		if ((r = sbx_jv_want(c, m, SBX_J_OBJ, "redact")) || (r = sbx_jv_known(c, m, known, "redact field")))
 			return r;
 		b = sbx_json_member(&c->doc, m, "builtin");
 		if (b >= 0) {
-			if ((r = want(c, b, SBX_J_TRUE, "builtin")))
+			if ((r = sbx_jv_want(c, b, SBX_J_TRUE, "builtin")))
 				return r;
 			p->redact_builtin = c->doc.n[b].type == SBX_J_TRUE;
 		}
 		rules = sbx_json_member(&c->doc, m, "rules");
-		if (rules >= 0 && (r = want(c, rules, SBX_J_ARR, "rules")))
+		if (rules >= 0 && (r = sbx_jv_want(c, rules, SBX_J_ARR, "rules")))
 			return r;
 		for (i = (size_t)rules + 1; rules >= 0 && i < c->doc.len &&
 		     c->doc.n[i].start < c->doc.n[rules].end; i++) {
@@ -400,22 +232,22 @@ static int redact(struct ctx *c, struct sbx_policy *p, int root)
 
 			if (c->doc.n[i].parent != rules)
 				continue;
-			if ((r = want(c, (int)i, SBX_J_OBJ, "a redact rule")) ||
-			    (r = known_keys(c, (int)i, rknown, "redact rule field")))
+			if ((r = sbx_jv_want(c, (int)i, SBX_J_OBJ, "a redact rule")) ||
+			    (r = sbx_jv_known(c, (int)i, rknown, "redact rule field")))
 				goto out;
-			name = member_str(c, (int)i, "name", "a redact rule", 1, &r);
+			name = sbx_jv_member_str(c, (int)i, "name", "a redact rule", 1, &r);
 			if (r)
 				goto out;
 			for (q = name; *q; q++)
 				if (!((*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') || *q == '-'))
 					break;
 			if (*q) {
-				r = at(c, sbx_json_member(&c->doc, (int)i, "name"), 0,
+				r = sbx_jv_at(c, sbx_json_member(&c->doc, (int)i, "name"), 0,
 				       "rule name \"%s\" may hold only a-z, 0-9 and '-'%s", name, NULL);
 				free(name);
 				goto out;
 			}
-			pat = member_str(c, (int)i, "pattern", "a redact rule", 1, &r);
+			pat = sbx_jv_member_str(c, (int)i, "pattern", "a redact rule", 1, &r);
 			if (r) {
 				free(name);
 				goto out;
@@ -428,7 +260,7 @@ static int redact(struct ctx *c, struct sbx_policy *p, int root)
 	}
 	r = sbx_secrets_new(p->redact_builtin, defs, ndefs, &p->secrets, &e);
 	if (r)
-		r = at(c, m >= 0 ? m : root, 0, "%s%s", e.msg, NULL);
+		r = sbx_jv_at(c, m >= 0 ? m : root, 0, "%s%s", e.msg, NULL);
 out:
 	for (i = 0; i < ndefs; i++) {
 		free((char *)defs[i].name);
@@ -465,7 +297,7 @@ int sbx_policy_parse(const char *name, const char *text, size_t len, struct sbx_
 {
 	static const char *const known[] = { "version", "include", "exclude", "redact", "on_secret",
 					     "mask", "rewrite", "set", "outbound", "canaries", NULL };
-	struct ctx c = { name, { 0 }, err };
+	struct sbx_jv c = { name, { 0 }, err };
 	struct sbx_policy *p = sbx_xcalloc(1, sizeof *p);
 	int r, m;
 
@@ -475,37 +307,37 @@ int sbx_policy_parse(const char *name, const char *text, size_t len, struct sbx_
 	r = sbx_json_scan(name, text, len, &c.doc, err);
 	if (r)
 		goto out;
-	if ((r = want(&c, 0, SBX_J_OBJ, "a policy")) || (r = known_keys(&c, 0, known, "rule")))
+	if ((r = sbx_jv_want(&c, 0, SBX_J_OBJ, "a policy")) || (r = sbx_jv_known(&c, 0, known, "rule")))
 		goto out;
 	m = sbx_json_member(&c.doc, 0, "version");
 	if (m < 0) {
-		r = at(&c, 0, 0, "a policy needs \"version\": 1%s%s", NULL, NULL);
+		r = sbx_jv_at(&c, 0, 0, "a policy needs \"version\": 1%s%s", NULL, NULL);
 		goto out;
 	}
 	if (c.doc.n[m].type != SBX_J_NUM || c.doc.n[m].end - c.doc.n[m].start != 1 ||
 	    text[c.doc.n[m].start] != '1') {
-		r = at(&c, m, 0, "unsupported policy version (this sbx reads version 1)%s%s", NULL, NULL);
+		r = sbx_jv_at(&c, m, 0, "unsupported policy version (this sbx reads version 1)%s%s", NULL, NULL);
 		goto out;
 	}
 	p->version = 1;
-	p->include = member_strs(&c, 0, "include", &p->ninclude, &r);
+	p->include = sbx_jv_member_strs(&c, 0, "include", &p->ninclude, &r);
 	if (!r)
-		p->exclude = member_strs(&c, 0, "exclude", &p->nexclude, &r);
+		p->exclude = sbx_jv_member_strs(&c, 0, "exclude", &p->nexclude, &r);
 	if (!r)
-		p->canaries = member_strs(&c, 0, "canaries", &p->ncanaries, &r);
+		p->canaries = sbx_jv_member_strs(&c, 0, "canaries", &p->ncanaries, &r);
 	if (r)
 		goto out;
 	m = sbx_json_member(&c.doc, 0, "on_secret");
 	if (m >= 0) {
 		char *v;
 
-		if ((r = want(&c, m, SBX_J_STR, "on_secret")))
+		if ((r = sbx_jv_want(&c, m, SBX_J_STR, "on_secret")))
 			goto out;
-		v = str(&c, m);
+		v = sbx_jv_str(&c, m);
 		if (!strcmp(v, "fail"))
 			p->on_secret_fail = 1;
 		else if (strcmp(v, "redact"))
-			r = at(&c, m, 0, "on_secret must be \"redact\" or \"fail\", not \"%s\"%s", v, NULL);
+			r = sbx_jv_at(&c, m, 0, "on_secret must be \"redact\" or \"fail\", not \"%s\"%s", v, NULL);
 		free(v);
 		if (r)
 			goto out;
@@ -514,13 +346,13 @@ int sbx_policy_parse(const char *name, const char *text, size_t len, struct sbx_
 	if (m >= 0) {
 		char *v;
 
-		if ((r = want(&c, m, SBX_J_STR, "outbound")))
+		if ((r = sbx_jv_want(&c, m, SBX_J_STR, "outbound")))
 			goto out;
-		v = str(&c, m);
+		v = sbx_jv_str(&c, m);
 		if (!strcmp(v, "disabled"))
 			p->outbound_disabled = 1;
 		else if (strcmp(v, "enabled"))
-			r = at(&c, m, 0, "outbound must be \"disabled\" or \"enabled\", not \"%s\"%s", v, NULL);
+			r = sbx_jv_at(&c, m, 0, "outbound must be \"disabled\" or \"enabled\", not \"%s\"%s", v, NULL);
 		free(v);
 		if (r)
 			goto out;
@@ -559,9 +391,9 @@ void sbx_policy_free(struct sbx_policy *p)
 
 	if (!p)
 		return;
-	free_strs(p->include, p->ninclude);
-	free_strs(p->exclude, p->nexclude);
-	free_strs(p->canaries, p->ncanaries);
+	sbx_jv_free_strs(p->include, p->ninclude);
+	sbx_jv_free_strs(p->exclude, p->nexclude);
+	sbx_jv_free_strs(p->canaries, p->ncanaries);
 	sbx_secrets_free(p->secrets);
 	for (i = 0; i < p->nmask; i++) {
 		struct sbx_mask_rule *m = &p->mask[i];
@@ -569,7 +401,7 @@ void sbx_policy_free(struct sbx_policy *p)
 		for (k = 0; m->sel && k < m->nsel; k++)
 			sbx_jsel_free(m->sel[k]);
 		free(m->sel);
-		free_strs(m->sel_text, m->nsel);
+		sbx_jv_free_strs(m->sel_text, m->nsel);
 		free(m->name);
 		free(m->files);
 		free(m->pattern);
