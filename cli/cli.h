@@ -85,5 +85,7 @@ int cmd_stats(struct cli *c, int argc, char **argv);
 extern const struct cli_cmd snapshot_cmds[];
 extern const struct cli_cmd master_cmds[];
 extern const struct cli_cmd policy_cmds[];
+extern const struct cli_cmd config_cmds[];
+extern const struct cli_cmd sandbox_cmds[];
 
 #endif

@@ -4,6 +4,7 @@ sbx_SOURCES = \
 	%reldir%/output.c \
 	%reldir%/cmd-store.c \
 	%reldir%/cmd-snapshot.c \
-	%reldir%/cmd-master.c
+	%reldir%/cmd-master.c \
+	%reldir%/cmd-sandbox.c
 sbx_CPPFLAGS = -I$(top_srcdir)/include -I$(top_srcdir)
 sbx_LDADD = $(SBX_LIBS)

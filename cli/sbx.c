@@ -12,6 +12,7 @@ static int cmd_version(struct cli *c, int argc, char **argv);
 
 /* Sorted by name. */
 static const struct cli_cmd commands[] = {
+	{ "config", "sbx config SUBCOMMAND ...", "check the configuration", 0, NULL, config_cmds },
 	{ "gc", "sbx gc", "drop chunks, trees and packs no snapshot references",
 	  CLI_STORE | CLI_WRITE | CLI_GC, cmd_gc, NULL },
 	{ "help", "sbx help [COMMAND [SUBCOMMAND]]", "show help for a command", 0, cmd_help, NULL },
@@ -39,6 +40,14 @@ static const struct cli_cmd *find(const struct cli_cmd *t, const char *name)
 	return NULL;
 }
 
+/* A top-level command: the table above, then the sandbox verbs. */
+static const struct cli_cmd *find_top(const char *name)
+{
+	const struct cli_cmd *t = find(commands, name);
+
+	return t ? t : find(sandbox_cmds, name);
+}
+
 static void list_commands(FILE *f, const struct cli_cmd *t, const char *prefix)
 {
 	for (; t->name; t++) {
@@ -57,6 +66,7 @@ static void usage_all(FILE *f)
 {
 	fprintf(f, "usage: sbx [--store DIR] [--json] [-q|-v] [--wait] COMMAND [ARGS]\n\ncommands:\n");
 	list_commands(f, commands, "");
+	list_commands(f, sandbox_cmds, "");
 	fprintf(f, "\n%s\nRun 'sbx help COMMAND' for one command, 'man sbx' for all.\n", global_usage);
 }
 
@@ -70,7 +80,7 @@ static int cmd_help(struct cli *c, int argc, char **argv)
 		usage_all(stdout);
 		return 0;
 	}
-	t = find(commands, argv[1]);
+	t = find_top(argv[1]);
 	for (i = 2; t && t->sub && i < argc; i++)
 		t = find(t->sub, argv[i]);
 	if (!t)
@@ -150,7 +160,7 @@ int cli_open_store(struct cli *c, unsigned flags)
 
 static int run(struct cli *c, int argc, char **argv)
 {
-	const struct cli_cmd *t = find(commands, argv[0]);
+	const struct cli_cmd *t = find_top(argv[0]);
 	static char name[64];
 	int r;
 

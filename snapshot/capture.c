@@ -415,6 +415,75 @@ out:
 	return r;
 }
 
+#define MAX_WHOLE ((size_t)2 << 30)
+
+struct membuf {
+	const char *p;
+	size_t n, at;
+};
+
+static ssize_t mem_read(void *ctx, void *buf, size_t n, struct sbx_err *err)
+{
+	struct membuf *m = ctx;
+
+	(void)err;
+	if (n > m->n - m->at)
+		n = m->n - m->at;
+	memcpy(buf, m->p + m->at, n);
+	m->at += n;
+	return (ssize_t)n;
+}
+
+int sbx_capture_through(struct sbx_source *src, const char *path, struct sbx_writer *w,
+			int (*fn)(void *ctx, const char *path, const void *in, size_t n,
+				  struct sbx_buf *out, struct sbx_err *err),
+			void *ctx, struct sbx_buf *in, struct sbx_buf *out, struct sbx_buf *ids,
+			uint64_t *size, struct sbx_err *err)
+{
+	struct sbx_buf scratch = SBX_BUF_INIT;
+	struct membuf m;
+	int r;
+
+	sbx_buf_reset(in);
+	for (;;) {
+		ssize_t got;
+
+		sbx_buf_grow(in, 1 << 20);
+		got = src->ops->read(src, in->data + in->len, in->cap - in->len - 1, err);
+		if (got < 0)
+			return (int)got;
+		if (got == 0)
+			break;
+		in->len += (size_t)got;
+		if (in->len > MAX_WHOLE)
+			return sbx_err_set(err, SBX_EINVAL, "'%s' is larger than %zu MiB; it must be read "
+					   "whole to be transformed", path, MAX_WHOLE >> 20);
+	}
+	r = fn(ctx, path, in->data ? in->data : "", in->len, out, err);
+	if (r)
+		return r;
+	m.p = out->data ? out->data : "";
+	m.n = out->len;
+	m.at = 0;
+	r = sbx_chunk_stream(w, mem_read, &m, &scratch, ids, size, err);
+	sbx_buf_release(&scratch);
+	return r;
+}
+
+struct public_filter {
+	const struct sbx_content_filter *f;
+	struct sbx_buf in, out;
+};
+
+static int public_file(void *ctx, const struct sbx_source_entry *e, struct sbx_source *src,
+		       struct sbx_writer *w, struct sbx_buf *ids, uint64_t *size, struct sbx_err *err)
+{
+	struct public_filter *pf = ctx;
+
+	return sbx_capture_through(src, e->path, w, pf->f->fn, pf->f->ctx, &pf->in, &pf->out, ids,
+				   size, err);
+}
+
 int sbx_source_open(const char *source, struct sbx_source **src, struct sbx_err *err)
 {
 	struct stat st;
@@ -442,7 +511,19 @@ int sbx_snapshot_capture(struct sbx_store *s, const char *source,
 	if (r)
 		return r;
 	abs = strcmp(source, "-") ? realpath(source, NULL) : NULL;
-	r = sbx_capture_from(s, src, abs ? abs : "stdin", o, NULL, res, err);
+	if (o && o->filter) {
+		struct public_filter pf = { o->filter, SBX_BUF_INIT, SBX_BUF_INIT };
+		struct sbx_capture_filter f;
+
+		memset(&f, 0, sizeof f);
+		f.file = public_file;
+		f.ctx = &pf;
+		r = sbx_capture_from(s, src, abs ? abs : "stdin", o, &f, res, err);
+		sbx_buf_release(&pf.in);
+		sbx_buf_release(&pf.out);
+	} else {
+		r = sbx_capture_from(s, src, abs ? abs : "stdin", o, NULL, res, err);
+	}
 	free(abs);
 	sbx_source_close(src);
 	return r;

@@ -41,6 +41,15 @@ int sbx_chunk_stream(struct sbx_writer *w,
 		     ssize_t (*rd)(void *ctx, void *buf, size_t n, struct sbx_err *err), void *ctx,
 		     struct sbx_buf *scratch, struct sbx_buf *ids, uint64_t *size, struct sbx_err *err);
 
+/* Reads the current file of SRC whole (into IN), passes it through FN into
+ * OUT, and stores OUT's bytes through W (IDS, *SIZE as for
+ * sbx_chunk_stream).  Files over 2 GiB are refused. */
+int sbx_capture_through(struct sbx_source *src, const char *path, struct sbx_writer *w,
+			int (*fn)(void *ctx, const char *path, const void *in, size_t n,
+				  struct sbx_buf *out, struct sbx_err *err),
+			void *ctx, struct sbx_buf *in, struct sbx_buf *out, struct sbx_buf *ids,
+			uint64_t *size, struct sbx_err *err);
+
 /* Opens SOURCE as a directory walk or an archive ("-": stdin). */
 int sbx_source_open(const char *source, struct sbx_source **src, struct sbx_err *err);
 

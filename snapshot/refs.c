@@ -191,20 +191,109 @@ struct upd {
 	char *(*update)(const char *old, void *ctx, int *del, struct sbx_err *err);
 	void *ctx;
 	struct sbx_store *s;
+	const char *entry;
 };
+
+static int append(struct sbx_store *s, MDB_txn *txn, const char *entry, struct sbx_err *err)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	uint64_t seq = 1;
+	uint8_t key[8];
+	json_t *o;
+	char *text;
+	int rc, i, r;
+
+	rc = mdb_cursor_open(txn, s->log, &c);
+	if (rc)
+		return sbx_err_mdb(err, rc, "cannot read the journal");
+	if (mdb_cursor_get(c, &k, &v, MDB_LAST) == 0 && k.mv_size == 8) {
+		seq = 0;
+		for (i = 0; i < 8; i++)
+			seq = seq << 8 | ((uint8_t *)k.mv_data)[i];
+		seq++;
+	}
+	mdb_cursor_close(c);
+	for (i = 7; i >= 0; i--)
+		key[7 - i] = (uint8_t)(seq >> (8 * i));
+	o = json_loads(entry, 0, NULL);
+	if (!o)
+		return sbx_err_set(err, SBX_EFAIL, "journal entry is not JSON");
+	json_object_set_new(o, "seq", json_integer((json_int_t)seq));
+	text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(o);
+	/* Keys grow: MDB_APPEND keeps the journal's pages dense. */
+	r = sbx_put(txn, s->log, key, 8, text, strlen(text), MDB_APPEND, err);
+	free(text);
+	return r;
+}
 
 static int upd_fn(MDB_txn *txn, void *ctx, struct sbx_err *err)
 {
 	struct upd *u = ctx;
+	int r = u->name ? sbx_ref_update_txn(u->s, txn, u->name, u->update, u->ctx, err) : 0;
 
-	return sbx_ref_update_txn(u->s, txn, u->name, u->update, u->ctx, err);
+	if (!r && u->entry)
+		r = append(u->s, txn, u->entry, err);
+	return r;
 }
 
 int sbx_ref_update(struct sbx_store *s, const char *name,
 		   char *(*update)(const char *old, void *ctx, int *del, struct sbx_err *err),
 		   void *ctx, struct sbx_err *err)
 {
-	struct upd u = { name, update, ctx, s };
+	struct upd u = { name, update, ctx, s, NULL };
 
 	return sbx_store_write(s, upd_fn, &u, err);
+}
+
+int sbx_ref_update_log(struct sbx_store *s, const char *name,
+		       char *(*update)(const char *old, void *ctx, int *del, struct sbx_err *err),
+		       void *ctx, const char *entry, struct sbx_err *err)
+{
+	struct upd u = { name, update, ctx, s, entry };
+
+	return sbx_store_write(s, upd_fn, &u, err);
+}
+
+int sbx_log_append(struct sbx_store *s, const char *entry, struct sbx_err *err)
+{
+	struct upd u = { NULL, NULL, NULL, s, entry };
+
+	return sbx_store_write(s, upd_fn, &u, err);
+}
+
+int sbx_log_list(struct sbx_store *s, uint64_t from,
+		 int (*fn)(uint64_t seq, const char *json, void *ctx), void *ctx, struct sbx_err *err)
+{
+	MDB_txn *txn;
+	MDB_cursor *c;
+	MDB_val k, v;
+	uint8_t key[8];
+	int r = sbx_txn_begin(s, MDB_RDONLY, &txn, err), rc, i;
+
+	if (r)
+		return r;
+	for (i = 7; i >= 0; i--)
+		key[7 - i] = (uint8_t)(from >> (8 * i));
+	k.mv_size = 8;
+	k.mv_data = key;
+	rc = mdb_cursor_open(txn, s->log, &c);
+	if (rc) {
+		mdb_txn_abort(txn);
+		return sbx_err_mdb(err, rc, "cannot read the journal");
+	}
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); !r && rc == 0;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		uint64_t seq = 0;
+		char *text = sbx_xstrndup(v.mv_data, v.mv_size);
+
+		for (i = 0; i < 8 && k.mv_size == 8; i++)
+			seq = seq << 8 | ((uint8_t *)k.mv_data)[i];
+		r = fn(seq, text, ctx);
+		free(text);
+	}
+	mdb_cursor_close(c);
+	mdb_txn_abort(txn);
+	return r;
 }

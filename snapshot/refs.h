@@ -36,6 +36,21 @@ int sbx_ref_update(struct sbx_store *s, const char *name,
 		   char *(*update)(const char *old, void *ctx, int *del, struct sbx_err *err),
 		   void *ctx, struct sbx_err *err);
 
+/* Like sbx_ref_update, and in the same transaction appends ENTRY (JSON
+ * text, NULL for none) to the log with the next sequence number, which is
+ * added to it as "seq".  The log is the journal of the lifecycle: entries
+ * are never changed or removed. */
+int sbx_ref_update_log(struct sbx_store *s, const char *name,
+		       char *(*update)(const char *old, void *ctx, int *del, struct sbx_err *err),
+		       void *ctx, const char *entry, struct sbx_err *err);
+
+/* Appends ENTRY to the log in its own transaction. */
+int sbx_log_append(struct sbx_store *s, const char *entry, struct sbx_err *err);
+
+/* Calls FN(seq, json, ctx) for every log entry from sequence FROM on. */
+int sbx_log_list(struct sbx_store *s, uint64_t from,
+		 int (*fn)(uint64_t seq, const char *json, void *ctx), void *ctx, struct sbx_err *err);
+
 /* The name of a record that pins snapshot ID (32 bytes) into OWNER, or
  * SBX_ENOTFOUND when none does. */
 int sbx_pin_owner(struct sbx_store *s, MDB_txn *txn, const uint8_t id[32], char *owner,

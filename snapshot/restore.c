@@ -34,6 +34,7 @@ struct restore {
 	struct sbx_store *s;
 	int rootfd;
 	const struct sbx_progress *p;
+	const struct sbx_content_filter *filter;
 	struct fjob *files;
 	size_t nfiles, capfiles;
 	struct djob *dirs;
@@ -144,7 +145,30 @@ static int write_one(struct restore *rs, MDB_txn *txn, struct sbx_pack_reader *r
 
 	if (fd < 0)
 		return sbx_err_sys(err, SBX_EIO, "cannot create '%s'", f->path);
-	r = sbx_file_write(rs->s, txn, rd, &f->e, fd, scratch, err);
+	if (rs->filter) {
+		struct sbx_buf whole = SBX_BUF_INIT, out = SBX_BUF_INIT;
+		uint32_t c;
+
+		r = 0;
+		for (c = 0; !r && c < f->e.nchunks; c++) {
+			struct sbx_chunk_loc loc;
+
+			r = sbx_chunk_locate(rs->s, txn, f->e.chunks + 32 * c, &loc, err);
+			if (!r)
+				r = sbx_pack_read(rd, f->e.chunks + 32 * c, &loc, 1, scratch, err);
+			if (!r)
+				sbx_buf_add(&whole, scratch->data, scratch->len);
+		}
+		if (!r)
+			r = rs->filter->fn(rs->filter->ctx, f->path, whole.data ? whole.data : "",
+					   whole.len, &out, err);
+		if (!r && out.len && sbx_write_all(fd, out.data, out.len) < 0)
+			r = sbx_err_sys(err, SBX_EIO, "cannot write '%s'", f->path);
+		sbx_buf_release(&whole);
+		sbx_buf_release(&out);
+	} else {
+		r = sbx_file_write(rs->s, txn, rd, &f->e, fd, scratch, err);
+	}
 	if (!r && (fchmod(fd, f->e.mode) < 0 || futimens(fd, ts) < 0))
 		r = sbx_err_sys(err, SBX_EIO, "cannot set the mode and mtime of '%s'", f->path);
 	if (close(fd) < 0 && !r)
@@ -196,6 +220,13 @@ out:
 int sbx_snapshot_restore(struct sbx_store *s, const char *id, const char *dir,
 			 const struct sbx_progress *p, struct sbx_err *err)
 {
+	return sbx_snapshot_restore_filtered(s, id, dir, p, NULL, err);
+}
+
+int sbx_snapshot_restore_filtered(struct sbx_store *s, const char *id, const char *dir,
+				  const struct sbx_progress *p, const struct sbx_content_filter *filter,
+				  struct sbx_err *err)
+{
 	struct restore rs;
 	pthread_t th[MAX_WORKERS];
 	int nth = 0, created = 0, emptied = 0, r, i;
@@ -207,6 +238,7 @@ int sbx_snapshot_restore(struct sbx_store *s, const char *id, const char *dir,
 	memset(&rs, 0, sizeof rs);
 	rs.s = s;
 	rs.p = p;
+	rs.filter = filter;
 	rs.rootfd = -1;
 	pthread_mutex_init(&rs.mu, NULL);
 	r = sbx_txn_begin(s, MDB_RDONLY, &txn, err);

@@ -28,6 +28,7 @@ struct sbx_store {
 	MDB_dbi meta;        /* name -> value */
 	MDB_dbi refs;        /* record name -> JSON (see refs.h) */
 	MDB_dbi pins;        /* snapshot id (32) + record name -> "" */
+	MDB_dbi log;         /* u64 sequence (big-endian) -> JSON entry (the journal) */
 	int lockfd;          /* STORE/lock while SBX_STORE_WRITE */
 	int gcfd;            /* STORE/gc.lock while SBX_STORE_PACKS or _GC */
 	unsigned flags;

@@ -176,7 +176,8 @@ static int open_env(struct sbx_store *s, int create, struct sbx_err *err)
 	    (rc = mdb_dbi_open(txn, "filescache", dflags, &s->fcache)) ||
 	    (rc = mdb_dbi_open(txn, "meta", dflags, &s->meta)) ||
 	    (rc = mdb_dbi_open(txn, "refs", dflags, &s->refs)) ||
-	    (rc = mdb_dbi_open(txn, "pins", dflags, &s->pins))) {
+	    (rc = mdb_dbi_open(txn, "pins", dflags, &s->pins)) ||
+	    (rc = mdb_dbi_open(txn, "log", dflags, &s->log))) {
 		r = sbx_err_mdb(err, rc, rc == MDB_NOTFOUND ?
 				"the index is incomplete (run 'sbx init')" :
 				"cannot open the index databases");

@@ -45,6 +45,7 @@ e2e_tests = \
 	tests/e2e/t-master.sh \
 	tests/e2e/t-progress.sh \
 	tests/e2e/t-roundtrip.sh \
+	tests/e2e/t-sandbox.sh \
 	tests/e2e/t-store.sh
 
 TESTS += $(unit_tests) $(e2e_tests)

@@ -245,3 +245,93 @@ int sbx_rm_rf(const char *path, struct sbx_err *err)
 {
 	return rm_at(AT_FDCWD, path, err);
 }
+
+static int copy_file(const char *from, const char *to, const struct stat *st, struct sbx_err *err)
+{
+	int in = open(from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), out = -1, r = 0;
+	struct timespec ts[2];
+
+	if (in < 0)
+		return sbx_err_sys(err, SBX_EIO, "cannot open '%s'", from);
+	unlink(to);
+	out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (out < 0) {
+		r = sbx_err_sys(err, SBX_EIO, "cannot create '%s'", to);
+		goto out;
+	}
+	for (;;) {
+		ssize_t n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
+
+		if (n < 0) {
+			r = sbx_err_sys(err, SBX_EIO, "cannot copy '%s'", from);
+			goto out;
+		}
+		if (n == 0)
+			break;
+	}
+	ts[0] = st->st_atim;
+	ts[1] = st->st_mtim;
+	if (fchmod(out, st->st_mode & 07777) < 0 || futimens(out, ts) < 0)
+		r = sbx_err_sys(err, SBX_EIO, "cannot set the mode of '%s'", to);
+out:
+	close(in);
+	if (out >= 0)
+		close(out);
+	return r;
+}
+
+int sbx_copy_tree(const char *from, const char *to, struct sbx_err *err)
+{
+	DIR *d = opendir(from);
+	struct dirent *e;
+	int r = 0;
+
+	if (!d)
+		return sbx_err_sys(err, SBX_EIO, "cannot read directory '%s'", from);
+	if (mkdir(to, 0755) < 0 && errno != EEXIST) {
+		closedir(d);
+		return sbx_err_sys(err, SBX_EIO, "cannot create '%s'", to);
+	}
+	while (!r && (e = readdir(d))) {
+		struct sbx_buf a = SBX_BUF_INIT, b = SBX_BUF_INIT;
+		struct stat st;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		sbx_buf_addf(&a, "%s/%s", from, e->d_name);
+		sbx_buf_addf(&b, "%s/%s", to, e->d_name);
+		if (lstat(a.data, &st) < 0) {
+			r = sbx_err_sys(err, SBX_EIO, "cannot stat '%s'", a.data);
+		} else if (S_ISDIR(st.st_mode)) {
+			struct stat old;
+
+			/* A file where the overlay has a directory gives way. */
+			if (lstat(b.data, &old) == 0 && !S_ISDIR(old.st_mode))
+				unlink(b.data);
+			r = sbx_copy_tree(a.data, b.data, err);
+		} else if (S_ISLNK(st.st_mode)) {
+			char target[4096];
+			ssize_t n = readlink(a.data, target, sizeof target - 1);
+
+			if (n < 0) {
+				r = sbx_err_sys(err, SBX_EIO, "cannot read symlink '%s'", a.data);
+			} else {
+				target[n] = '\0';
+				sbx_rm_rf(b.data, err);
+				if (symlink(target, b.data) < 0)
+					r = sbx_err_sys(err, SBX_EIO, "cannot create symlink '%s'", b.data);
+			}
+		} else if (S_ISREG(st.st_mode)) {
+			struct stat old;
+
+			if (lstat(b.data, &old) == 0 && S_ISDIR(old.st_mode))
+				r = sbx_rm_rf(b.data, err);
+			if (!r)
+				r = copy_file(a.data, b.data, &st, err);
+		}
+		sbx_buf_release(&a);
+		sbx_buf_release(&b);
+	}
+	closedir(d);
+	return r;
+}

@@ -35,6 +35,11 @@ int64_t sbx_now_ns(void);
  * Returns a descriptor or -1 with errno. */
 int sbx_open_beneath(int dirfd, const char *path, int flags, mode_t mode);
 
+/* Copies the tree FROM over TO (created when missing): files replace
+ * files, directories merge, symlinks are copied as symlinks, modes and
+ * mtimes are kept. */
+int sbx_copy_tree(const char *from, const char *to, struct sbx_err *err);
+
 /* Removes PATH and everything beneath it, never following symlinks.
  * A missing PATH is fine. */
 int sbx_rm_rf(const char *path, struct sbx_err *err);

@@ -3,3 +3,4 @@ libsbx_a_SOURCES += \
 	%reldir%/buf.c \
 	%reldir%/hash.c %reldir%/hash.h \
 	%reldir%/fsutil.c %reldir%/fsutil.h
+libsbx_a_SOURCES += %reldir%/timeutil.c %reldir%/timeutil.h

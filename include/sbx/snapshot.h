@@ -18,12 +18,21 @@ struct sbx_progress {
 	void *ctx;
 };
 
+/* Rewrites the bytes of file PATH: IN[0..N) into OUT (which it replaces).
+ * During a restore it is called from several threads at once. */
+struct sbx_content_filter {
+	int (*fn)(void *ctx, const char *path, const void *in, size_t n, struct sbx_buf *out,
+		  struct sbx_err *err);
+	void *ctx;
+};
+
 struct sbx_capture_opts {
 	const char *message;
 	const char *const *labels;   /* "K=V" strings */
 	size_t nlabels;
 	const struct sbx_progress *progress;
 	int no_cache;                /* ignore the files cache */
+	const struct sbx_content_filter *filter;   /* each file passes through it */
 };
 
 struct sbx_capture_result {
@@ -77,6 +86,11 @@ int sbx_snapshot_cat(struct sbx_store *s, const char *id, const char *path, int 
  * contents, modes, symlinks, empty directories and mtimes. */
 int sbx_snapshot_restore(struct sbx_store *s, const char *id, const char *dir,
 			 const struct sbx_progress *p, struct sbx_err *err);
+
+/* The same, each file passing through FILTER on its way out. */
+int sbx_snapshot_restore_filtered(struct sbx_store *s, const char *id, const char *dir,
+				  const struct sbx_progress *p, const struct sbx_content_filter *filter,
+				  struct sbx_err *err);
 
 /* Exports snapshot ID as an archive to FILE ("-" for stdout) in FORMAT
  * ("tar", "tar.zst", "tar.gz", "zip"; NULL: from FILE's suffix, else tar). */

@@ -1,0 +1,75 @@
+/* Sandboxes: clones of master versions (or of other sandboxes) with a
+ * purpose, an owner, variables and a provider, driven through a lifecycle
+ * state machine whose every transition is journaled, intent before and
+ * outcome after the provider is called. */
+#ifndef SBX_SANDBOX_H
+#define SBX_SANDBOX_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "sbx/err.h"
+#include "sbx/store.h"
+
+struct sbx_config;
+
+/* Loads the configuration: PATH, or STORE/config.json, or (when neither
+ * exists) the default: one "local" provider rooted at STORE/sandboxes.
+ * Mistakes are SBX_ESYNTAX "FILE:LINE:COL: WHAT". */
+int sbx_config_load(const char *store_path, const char *path, struct sbx_config **out,
+		    struct sbx_err *err);
+void sbx_config_free(struct sbx_config *c);
+/* What the configuration holds (new reference). */
+json_t *sbx_config_summary(const struct sbx_config *c);
+
+struct sbx_clone_opts {
+	const char *purpose;
+	const char *provider;            /* NULL: the purpose's, else "local" */
+	const char *owner;               /* NULL: the actor */
+	const char *const *vars;         /* "K=V" */
+	size_t nvars;
+	const char *const *labels;       /* "K=V" */
+	size_t nlabels;
+	int activate;
+};
+
+/* Creates sandbox NAME from FROM: MASTER[@VERSION] or an existing sandbox
+ * (its current snapshot).  Records metadata only.  *RECORD (new
+ * reference) is the sandbox record. */
+int sbx_sandbox_clone(struct sbx_store *s, struct sbx_config *c, const char *from,
+		      const char *name, const struct sbx_clone_opts *o, json_t **record,
+		      struct sbx_err *err);
+
+/* Runs OP ("activate", "deactivate", "destroy") on sandbox NAME.  An op its
+ * state does not allow is SBX_ECONFLICT naming the state. */
+int sbx_sandbox_do(struct sbx_store *s, struct sbx_config *c, const char *name, const char *op,
+		   json_t **record, struct sbx_err *err);
+
+/* Rebases an inactive sandbox onto master version TO (NULL: the latest);
+ * refuses while it holds changes since its last refresh, unless FORCE. */
+int sbx_sandbox_refresh(struct sbx_store *s, struct sbx_config *c, const char *name,
+			const char *to, int force, json_t **record, struct sbx_err *err);
+
+/* Records activity on sandbox NAME by the actor. */
+int sbx_sandbox_touch(struct sbx_store *s, const char *name, json_t **record, struct sbx_err *err);
+
+/* Sandboxes (not destroyed unless STATE says "destroyed"), filtered by
+ * state, purpose and owner (NULL: any).  New reference. */
+int sbx_sandbox_list(struct sbx_store *s, const char *state, const char *purpose,
+		     const char *owner, json_t **out, struct sbx_err *err);
+
+/* The record, the provider's view of it, and a drift flag when the two
+ * disagree.  New reference. */
+int sbx_sandbox_status(struct sbx_store *s, struct sbx_config *c, const char *name, json_t **out,
+		       struct sbx_err *err);
+
+/* The journal entries of sandbox NAME, oldest first.  New reference. */
+int sbx_sandbox_history(struct sbx_store *s, const char *name, json_t **out, struct sbx_err *err);
+
+/* Finishes or rolls back interrupted transitions: of NAME, or of all.
+ * *DONE lists what was done (new reference). */
+int sbx_sandbox_recover(struct sbx_store *s, struct sbx_config *c, const char *name,
+			json_t **done, struct sbx_err *err);
+
+#endif

@@ -1,0 +1,4 @@
+libsbx_a_SOURCES += \
+	%reldir%/config.c %reldir%/lifecycle.h \
+	%reldir%/sandbox.c \
+	%reldir%/state.c

@@ -1,0 +1,870 @@
+/* Sandboxes: records under "sandbox/NAME", transitions journaled with
+ * intent and outcome, recovery of interrupted ones. */
+#include "config.h"
+
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "lifecycle/lifecycle.h"
+#include "providers/vars.h"
+#include "sbx/master.h"
+#include "sbx/snapshot.h"
+#include "snapshot/capture.h"
+#include "snapshot/refs.h"
+#include "snapshot/walk.h"
+#include "util/fsutil.h"
+#include "util/hash.h"
+
+static char *ref_of(const char *name)
+{
+	struct sbx_buf b = SBX_BUF_INIT;
+
+	sbx_buf_addf(&b, "sandbox/%s", name);
+	return sbx_buf_detach(&b, NULL);
+}
+
+static const char *actor(void)
+{
+	static char buf[64];
+	const char *a = getenv("SBX_ACTOR");
+	struct passwd *pw;
+
+	if (a && *a)
+		return a;
+	pw = getpwuid(getuid());
+	snprintf(buf, sizeof buf, "%s", pw ? pw->pw_name : "unknown");
+	return buf;
+}
+
+static char *now_iso(void)
+{
+	char t[32];
+
+	sbx_time_iso(sbx_now_ns(), t);
+	return sbx_xstrdup(t);
+}
+
+static int name_ok(const char *n)
+{
+	const char *p;
+
+	if (!*n || strlen(n) > 63 || *n == '-')
+		return 0;
+	for (p = n; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
+			return 0;
+	return 1;
+}
+
+static int load(struct sbx_store *s, const char *name, json_t **rec, struct sbx_err *err)
+{
+	char *ref = ref_of(name), *text = NULL;
+	int r = sbx_ref_get(s, ref, &text, err);
+
+	free(ref);
+	if (r == SBX_ENOTFOUND)
+		return sbx_err_set(err, SBX_ENOTFOUND, "no sandbox '%s'", name);
+	if (r)
+		return r;
+	*rec = json_loads(text, 0, NULL);
+	free(text);
+	if (!*rec)
+		return sbx_err_set(err, SBX_ECORRUPT, "the record of sandbox '%s' is damaged", name);
+	return 0;
+}
+
+/* Writes REC (with its pins kept in step) and ENTRY in one transaction. */
+struct put {
+	json_t *rec;
+	int del;
+};
+
+static char *put_fn(const char *old, void *ctx, int *del, struct sbx_err *err)
+{
+	struct put *p = ctx;
+
+	(void)old;
+	(void)err;
+	if (p->del) {
+		*del = 1;
+		return NULL;
+	}
+	return json_dumps(p->rec, JSON_COMPACT | JSON_SORT_KEYS);
+}
+
+static void set_pins(json_t *rec)
+{
+	json_t *pins = json_array();
+	const char *base = json_string_value(json_object_get(json_object_get(rec, "base"), "snapshot"));
+	const char *cur = json_string_value(json_object_get(rec, "snapshot"));
+
+	if (strcmp(json_string_value(json_object_get(rec, "state")), "destroyed")) {
+		if (base)
+			json_array_append_new(pins, json_string(base));
+		if (cur && (!base || strcmp(cur, base)))
+			json_array_append_new(pins, json_string(cur));
+	}
+	json_object_set_new(rec, "pins", pins);
+}
+
+static int save(struct sbx_store *s, json_t *rec, json_t *entry, struct sbx_err *err)
+{
+	const char *name = json_string_value(json_object_get(rec, "name"));
+	char *ref = ref_of(name), *e = NULL, *now = now_iso();
+	struct put p = { rec, 0 };
+	int r;
+
+	json_object_set_new(rec, "updated", json_string(now));
+	set_pins(rec);
+	if (entry) {
+		json_object_set_new(entry, "time", json_string(now));
+		json_object_set_new(entry, "time_ns", json_integer(sbx_now_ns()));
+		json_object_set_new(entry, "actor", json_string(actor()));
+		json_object_set_new(entry, "sandbox", json_string(name));
+		e = json_dumps(entry, JSON_COMPACT | JSON_SORT_KEYS);
+	}
+	r = sbx_ref_update_log(s, ref, put_fn, &p, e, err);
+	free(e);
+	free(ref);
+	free(now);
+	return r;
+}
+
+static json_t *entry_new(const char *op, const char *phase, const char *from, const char *to,
+			 const char *provider, const char *op_id)
+{
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "op", op, "phase", phase, "from", from, "to", to,
+			 "provider", provider, "op_id", op_id);
+}
+
+static void op_id_new(char out[33])
+{
+	uint8_t b[16];
+
+	if (getrandom(b, sizeof b, 0) != sizeof b)
+		memset(b, 0, sizeof b);
+	sbx_hex(b, sizeof b, out);
+}
+
+/* The variables of REC: the purpose's defaults, then its own. */
+static json_t *vars_of(struct sbx_config *c, json_t *rec)
+{
+	json_t *v = json_object();
+	json_t *purpose = sbx_config_purpose(c, json_string_value(json_object_get(rec, "purpose")));
+
+	json_object_update(v, json_object_get(purpose, "vars"));
+	json_object_update(v, json_object_get(rec, "vars"));
+	return v;
+}
+
+struct scan {
+	json_t *names;
+};
+
+static int scan_file(const char *path, const void *data, size_t len, void *ctx)
+{
+	struct scan *sc = ctx;
+
+	(void)path;
+	if (!memchr(data, '\0', len))
+		sbx_vars_scan(data, len, sc->names);
+	return 0;
+}
+
+/* Variables the snapshot uses that VARS lacks: a JSON array, or NULL. */
+static int missing_vars(struct sbx_store *s, const char *snapshot, json_t *vars, json_t **missing,
+			struct sbx_err *err)
+{
+	struct scan sc = { json_object() };
+	const char *k;
+	json_t *v;
+	int r = sbx_snapshot_walk_files(s, snapshot, scan_file, &sc, err);
+
+	*missing = NULL;
+	if (!r) {
+		json_object_foreach(sc.names, k, v) {
+			(void)v;
+			if (!json_is_string(json_object_get(vars, k))) {
+				if (!*missing)
+					*missing = json_array();
+				json_array_append_new(*missing, json_string(k));
+			}
+		}
+	}
+	json_decref(sc.names);
+	return r;
+}
+
+/* Calls the provider for OP with the sandbox's view. */
+static int call(struct sbx_store *s, struct sbx_config *c, struct sbx_provider *p, json_t *rec,
+		const char *op, const char *op_id, struct sbx_provider_result *res, struct sbx_err *err)
+{
+	struct sbx_sandbox_view v;
+	json_t *vars = vars_of(c, rec), *secrets = NULL;
+	int r;
+
+	memset(&v, 0, sizeof v);
+	v.name = json_string_value(json_object_get(rec, "name"));
+	v.purpose = json_string_value(json_object_get(rec, "purpose"));
+	v.owner = json_string_value(json_object_get(rec, "owner"));
+	v.snapshot = json_string_value(json_object_get(rec, "snapshot"));
+	v.provider_id = json_string_value(json_object_get(rec, "provider_id"));
+	v.op_id = op_id;
+	v.vars = vars;
+	v.store = s;
+	if (!strcmp(op, "activate") || !strcmp(op, "deactivate")) {
+		secrets = sbx_config_secrets(c, err);
+		if (!secrets) {
+			json_decref(vars);
+			return err ? err->code : SBX_EFAIL;
+		}
+	}
+	v.secrets = secrets;
+	if (!strcmp(op, "provision"))
+		r = p->ops->provision(p, &v, res, err);
+	else if (!strcmp(op, "activate"))
+		r = p->ops->activate(p, &v, res, err);
+	else if (!strcmp(op, "deactivate"))
+		r = p->ops->deactivate(p, &v, res, err);
+	else if (!strcmp(op, "destroy"))
+		r = p->ops->destroy(p, &v, res, err);
+	else
+		r = 0;
+	json_decref(vars);
+	json_decref(secrets);
+	return r;
+}
+
+static struct sbx_provider *provider_of(struct sbx_config *c, json_t *rec, struct sbx_err *err)
+{
+	const char *name = json_string_value(json_object_get(rec, "provider"));
+	struct sbx_provider *p = name ? sbx_config_provider(c, name) : NULL;
+
+	if (!p)
+		sbx_err_set(err, SBX_ENOTFOUND, "sandbox '%s' uses provider '%s', which the configuration "
+			    "'%s' does not define", json_string_value(json_object_get(rec, "name")),
+			    name ? name : "?", c->path);
+	return p;
+}
+
+/* Applies what a successful OP brings to REC. */
+static void apply(json_t *rec, const char *op, const struct sbx_provider_result *res)
+{
+	char *now = now_iso();
+
+	if (res->provider_id)
+		json_object_set_new(rec, "provider_id", json_string(res->provider_id));
+	if (!strcmp(op, "deactivate") && res->snapshot)
+		json_object_set_new(rec, "snapshot", json_string(res->snapshot));
+	if (!strcmp(op, "activate")) {
+		json_object_set_new(rec, "activated", json_string(now));
+		json_object_set_new(rec, "last_activity", json_pack("{s:s,s:I,s:s,s:s}", "time", now,
+			"time_ns", (json_int_t)sbx_now_ns(), "source", "activate", "by", actor()));
+	}
+	if (!strcmp(op, "deactivate"))
+		json_object_set_new(rec, "deactivated", json_string(now));
+	free(now);
+}
+
+/* Runs transition T on REC through provider P: intent, call, outcome. */
+static int transition(struct sbx_store *s, struct sbx_config *c, json_t *rec,
+		      const struct sbx_transition *t, const char *op_id_in, struct sbx_err *err)
+{
+	struct sbx_provider *p = provider_of(c, rec, err);
+	struct sbx_provider_result res;
+	struct sbx_err perr = { 0 };
+	char op_id[33];
+	json_t *e;
+	int r;
+
+	if (!p)
+		return err->code;
+	memset(&res, 0, sizeof res);
+	if (op_id_in)
+		snprintf(op_id, sizeof op_id, "%s", op_id_in);
+	else
+		op_id_new(op_id);
+	/* Intent: the sandbox is in the "via" state before the provider acts. */
+	if (!op_id_in) {
+		json_object_set_new(rec, "state", json_string(t->via));
+		json_object_set_new(rec, "pending", json_pack("{s:s,s:s,s:s}", "op", t->op, "from", t->from,
+							      "op_id", op_id));
+		e = entry_new(t->op, "intent", t->from, t->via, p->name, op_id);
+		r = save(s, rec, e, err);
+		json_decref(e);
+		if (r)
+			return r;
+	}
+	r = call(s, c, p, rec, t->op, op_id, &res, &perr);
+	e = entry_new(t->op, "outcome", t->via, r ? t->from : t->to, p->name, op_id);
+	json_object_del(rec, "pending");
+	if (!r) {
+		apply(rec, t->op, &res);
+		json_object_set_new(rec, "state", json_string(t->to));
+		json_object_set_new(e, "result", json_string("ok"));
+		if (res.message[0])
+			json_object_set_new(e, "message", json_string(res.message));
+	} else {
+		struct sbx_provider_status st;
+		struct sbx_sandbox_view v;
+		const char *back = t->from;
+
+		/* Where does the provider stand?  Back to the old state when it
+		 * still holds it; failed when nobody can tell. */
+		memset(&v, 0, sizeof v);
+		memset(&st, 0, sizeof st);
+		v.name = json_string_value(json_object_get(rec, "name"));
+		v.provider_id = json_string_value(json_object_get(rec, "provider_id"));
+		v.store = s;
+		if (p->ops->status && p->ops->status(p, &v, &st, NULL) == 0 &&
+		    (!strcmp(st.state, "unknown") ||
+		     (strcmp(st.state, t->from) && strcmp(t->from, "none") &&
+		      !(!strcmp(t->from, "inactive") && !strcmp(st.state, "absent")))))
+			back = "failed";
+		if (!strcmp(t->from, "none"))
+			back = "failed";
+		json_object_set_new(rec, "state", json_string(back));
+		json_object_set_new(e, "to", json_string(back));
+		json_object_set_new(e, "result", json_string("error"));
+		json_object_set_new(e, "message", json_string(perr.msg));
+		if (!strcmp(back, "failed"))
+			json_object_set_new(rec, "failure", json_string(perr.msg));
+	}
+	if (!r)
+		json_object_del(rec, "failure");
+	{
+		int w = save(s, rec, e, err);
+
+		json_decref(e);
+		sbx_provider_result_release(&res);
+		if (w)
+			return w;
+	}
+	if (r)
+		return sbx_err_set(err, perr.code ? perr.code : r, "%s %s: %s", t->op,
+				   json_string_value(json_object_get(rec, "name")), perr.msg);
+	return 0;
+}
+
+/* Finishes an interrupted transition of REC by running it again with the
+ * same operation id (providers are idempotent per id); rolls back when that
+ * fails. */
+static int recover_one(struct sbx_store *s, struct sbx_config *c, json_t *rec, json_t *done,
+		       struct sbx_err *err)
+{
+	json_t *pending = json_object_get(rec, "pending");
+	const char *op = json_string_value(json_object_get(pending, "op"));
+	const char *from = json_string_value(json_object_get(pending, "from"));
+	const char *id = json_string_value(json_object_get(pending, "op_id"));
+	const struct sbx_transition *t = op && from ? sbx_transition_find(op, from) : NULL;
+	struct sbx_err e = { 0 };
+	int r;
+
+	if (!t || !id)
+		return sbx_err_set(err, SBX_ECORRUPT, "sandbox '%s' is %s with no usable intent",
+				   json_string_value(json_object_get(rec, "name")),
+				   json_string_value(json_object_get(rec, "state")));
+	r = transition(s, c, rec, t, id, &e);
+	json_array_append_new(done, json_pack("{s:s,s:s,s:s,s:s}", "sandbox",
+		json_string_value(json_object_get(rec, "name")), "op", op, "result", r ? "rolled back" :
+		"finished", "state", json_string_value(json_object_get(rec, "state"))));
+	return 0;
+}
+
+/* Loads NAME and, when a crash left it mid-transition, recovers it first. */
+static int load_ready(struct sbx_store *s, struct sbx_config *c, const char *name, json_t **rec,
+		      struct sbx_err *err)
+{
+	int r = load(s, name, rec, err);
+	json_t *done;
+
+	if (r)
+		return r;
+	if (!sbx_state_transient(json_string_value(json_object_get(*rec, "state"))))
+		return 0;
+	done = json_array();
+	r = recover_one(s, c, *rec, done, err);
+	json_decref(done);
+	if (r) {
+		json_decref(*rec);
+		*rec = NULL;
+	}
+	return r;
+}
+
+static int base_of(struct sbx_store *s, const char *from, json_t **base, struct sbx_err *err)
+{
+	json_t *ver = NULL, *src = NULL;
+	char id[65];
+	int r;
+
+	/* A master version first; else a sandbox (its current snapshot). */
+	r = sbx_master_version(s, from, &ver, id, NULL);
+	if (!r) {
+		char *name = sbx_xstrdup(from), *at = strchr(name, '@');
+
+		if (at)
+			*at = '\0';
+		*base = json_pack("{s:s,s:I,s:s}", "master", name, "version",
+				  json_integer_value(json_object_get(ver, "version")), "snapshot", id);
+		free(name);
+		json_decref(ver);
+		return 0;
+	}
+	if (strchr(from, '@'))
+		return sbx_master_version(s, from, NULL, id, err);
+	r = load(s, from, &src, NULL);
+	if (r)
+		return sbx_err_set(err, SBX_ENOTFOUND, "no master or sandbox '%s'", from);
+	if (!strcmp(json_string_value(json_object_get(src, "state")), "destroyed")) {
+		json_decref(src);
+		return sbx_err_set(err, SBX_ECONFLICT, "sandbox '%s' is destroyed", from);
+	}
+	*base = json_pack("{s:s,s:O,s:O}", "sandbox", from, "snapshot", json_object_get(src, "snapshot"),
+			  "master_base", json_object_get(src, "base"));
+	json_decref(src);
+	return 0;
+}
+
+static json_t *kv_object(const char *const *kv, size_t n, struct sbx_err *err, const char *what)
+{
+	json_t *o = json_object();
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const char *eq = strchr(kv[i], '=');
+		char *k;
+
+		if (!eq || eq == kv[i]) {
+			json_decref(o);
+			sbx_err_set(err, SBX_EUSAGE, "%s '%s' is not KEY=VALUE", what, kv[i]);
+			return NULL;
+		}
+		k = sbx_xstrndup(kv[i], (size_t)(eq - kv[i]));
+		json_object_set_new(o, k, json_string(eq + 1));
+		free(k);
+	}
+	return o;
+}
+
+/* Lays the purpose's overlay directory over snapshot BASE: the merged tree
+ * becomes the clone's snapshot. */
+static int overlay(struct sbx_store *s, const char *dir, const char *base, char out[65],
+		   struct sbx_err *err)
+{
+	struct sbx_buf tmp = SBX_BUF_INIT;
+	struct sbx_capture_result cr;
+	struct sbx_capture_opts o;
+	int r;
+
+	sbx_buf_addf(&tmp, "%s/tmp/overlay-XXXXXX", sbx_store_path(s));
+	if (!mkdtemp(tmp.data)) {
+		r = sbx_err_sys(err, SBX_EIO, "cannot create '%s'", tmp.data);
+		goto out;
+	}
+	rmdir(tmp.data);
+	r = sbx_snapshot_restore(s, base, tmp.data, NULL, err);
+	if (!r)
+		r = sbx_copy_tree(dir, tmp.data, err);
+	if (r)
+		goto out;
+	memset(&o, 0, sizeof o);
+	o.message = "overlay";
+	r = sbx_snapshot_capture(s, tmp.data, &o, &cr, err);
+	sbx_buf_release(&cr.warnings);
+	if (!r)
+		memcpy(out, cr.id, 65);
+out:
+	{
+		struct sbx_err ignore = { 0 };
+
+		sbx_rm_rf(tmp.data, &ignore);
+	}
+	sbx_buf_release(&tmp);
+	return r;
+}
+
+int sbx_sandbox_clone(struct sbx_store *s, struct sbx_config *c, const char *from,
+		      const char *name, const struct sbx_clone_opts *o, json_t **record,
+		      struct sbx_err *err)
+{
+	json_t *base = NULL, *vars = NULL, *labels = NULL, *rec = NULL, *old = NULL, *purpose;
+	const char *prov;
+	char snap[65], *now = now_iso();
+	int r;
+
+	*record = NULL;
+	if (!name_ok(name)) {
+		r = sbx_err_set(err, SBX_EUSAGE, "'%s' is not a sandbox name (a-z, 0-9, '-'; up to 63)", name);
+		goto out;
+	}
+	if (load(s, name, &old, NULL) == 0 &&
+	    strcmp(json_string_value(json_object_get(old, "state")), "destroyed")) {
+		r = sbx_err_set(err, SBX_EEXIST, "sandbox '%s' exists (%s)", name,
+				json_string_value(json_object_get(old, "state")));
+		goto out;
+	}
+	purpose = sbx_config_purpose(c, o->purpose);
+	if (!purpose && json_object_size(json_object_get(c->root, "purposes")) &&
+	    strcmp(o->purpose, "dev") && strcmp(o->purpose, "qa") && strcmp(o->purpose, "training") &&
+	    strcmp(o->purpose, "uat")) {
+		r = sbx_err_set(err, SBX_EUSAGE, "no purpose '%s' in the configuration '%s'", o->purpose,
+				c->path);
+		goto out;
+	}
+	prov = o->provider ? o->provider : json_string_value(json_object_get(purpose, "provider"));
+	if (!prov)
+		prov = "local";
+	if (!sbx_config_provider(c, prov)) {
+		r = sbx_err_set(err, SBX_EUSAGE, "no provider '%s' in the configuration '%s'", prov, c->path);
+		goto out;
+	}
+	if (!(vars = kv_object(o->vars, o->nvars, err, "variable")) ||
+	    !(labels = kv_object(o->labels, o->nlabels, err, "label"))) {
+		r = err->code;
+		goto out;
+	}
+	r = base_of(s, from, &base, err);
+	if (r)
+		goto out;
+	snprintf(snap, sizeof snap, "%s", json_string_value(json_object_get(base, "snapshot")));
+	if (json_is_string(json_object_get(purpose, "overlay"))) {
+		r = overlay(s, json_string_value(json_object_get(purpose, "overlay")), snap, snap, err);
+		if (r)
+			goto out;
+	}
+	rec = json_pack("{s:s,s:s,s:s,s:s,s:O,s:O,s:O,s:s,s:s,s:s}", "name", name, "purpose",
+			o->purpose, "owner", o->owner ? o->owner : actor(), "provider", prov, "vars", vars,
+			"labels", labels, "base", base, "snapshot", snap, "state", "none", "created", now);
+	json_object_set_new(rec, "clean_snapshot", json_string(snap));
+	r = transition(s, c, rec, sbx_transition_find("provision", "none"), NULL, err);
+	if (!r && o->activate)
+		r = transition(s, c, rec, sbx_transition_find("activate", "inactive"), NULL, err);
+	if (!r)
+		*record = json_incref(rec);
+out:
+	json_decref(base);
+	json_decref(vars);
+	json_decref(labels);
+	json_decref(rec);
+	json_decref(old);
+	free(now);
+	return r;
+}
+
+static const char *state_of(json_t *rec)
+{
+	return json_string_value(json_object_get(rec, "state"));
+}
+
+int sbx_sandbox_do(struct sbx_store *s, struct sbx_config *c, const char *name, const char *op,
+		   json_t **record, struct sbx_err *err)
+{
+	const struct sbx_transition *t;
+	json_t *rec;
+	int r = load_ready(s, c, name, &rec, err);
+
+	*record = NULL;
+	if (r)
+		return r;
+	t = sbx_transition_find(op, state_of(rec));
+	if (!t) {
+		r = sbx_err_set(err, SBX_ECONFLICT, "sandbox '%s' is %s: it cannot %s", name,
+				state_of(rec), op);
+		goto out;
+	}
+	if (!strcmp(op, "activate")) {
+		json_t *vars = vars_of(c, rec), *missing = NULL;
+
+		r = missing_vars(s, json_string_value(json_object_get(rec, "snapshot")), vars, &missing, err);
+		json_decref(vars);
+		if (!r && missing) {
+			char *list = json_dumps(missing, JSON_COMPACT);
+
+			r = sbx_err_set(err, SBX_ECONFLICT, "sandbox '%s' cannot activate: variables %s have "
+					"no value (clone with --var NAME=VALUE or set the purpose's vars)",
+					name, list);
+			free(list);
+		}
+		json_decref(missing);
+		if (r)
+			goto out;
+	}
+	r = transition(s, c, rec, t, NULL, err);
+	if (!r && !strcmp(op, "destroy")) {
+		/* The sandbox's own data goes: its pins with it (save drops them). */
+		r = save(s, rec, NULL, err);
+	}
+	if (!r)
+		*record = json_incref(rec);
+out:
+	json_decref(rec);
+	return r;
+}
+
+int sbx_sandbox_refresh(struct sbx_store *s, struct sbx_config *c, const char *name,
+			const char *to, int force, json_t **record, struct sbx_err *err)
+{
+	const struct sbx_transition *t;
+	json_t *rec, *base = NULL, *e, *b;
+	const char *master;
+	char spec[200], id[65], op_id[33];
+	int r = load_ready(s, c, name, &rec, err);
+
+	*record = NULL;
+	if (r)
+		return r;
+	t = sbx_transition_find("refresh", state_of(rec));
+	if (!t) {
+		r = sbx_err_set(err, SBX_ECONFLICT, "sandbox '%s' is %s: it cannot refresh (deactivate it "
+				"first)", name, state_of(rec));
+		goto out;
+	}
+	b = json_object_get(rec, "base");
+	master = json_string_value(json_object_get(b, "master"));
+	if (!master)
+		master = json_string_value(json_object_get(json_object_get(b, "master_base"), "master"));
+	if (!master) {
+		r = sbx_err_set(err, SBX_ECONFLICT, "sandbox '%s' has no master to refresh from", name);
+		goto out;
+	}
+	if (!force && strcmp(json_string_value(json_object_get(rec, "snapshot")),
+			     json_string_value(json_object_get(rec, "clean_snapshot")))) {
+		r = sbx_err_set(err, SBX_ECONFLICT, "sandbox '%s' holds changes made since its last refresh "
+				"that were not exported; export them, or refresh with --force to drop them",
+				name);
+		goto out;
+	}
+	if (to)
+		snprintf(spec, sizeof spec, "%s@%s", master, to);
+	else
+		snprintf(spec, sizeof spec, "%s", master);
+	r = sbx_master_version(s, spec, &base, id, err);
+	if (r)
+		goto out;
+	op_id_new(op_id);
+	json_object_set_new(rec, "state", json_string(t->via));
+	e = entry_new("refresh", "intent", t->from, t->via, json_string_value(json_object_get(rec,
+		"provider")), op_id);
+	r = save(s, rec, e, err);
+	json_decref(e);
+	if (r)
+		goto out;
+	json_object_set_new(rec, "base", json_pack("{s:s,s:O,s:s}", "master", master, "version",
+		json_object_get(base, "version"), "snapshot", id));
+	json_object_set_new(rec, "snapshot", json_string(id));
+	json_object_set_new(rec, "clean_snapshot", json_string(id));
+	json_object_set_new(rec, "state", json_string(t->to));
+	e = entry_new("refresh", "outcome", t->via, t->to, json_string_value(json_object_get(rec,
+		"provider")), op_id);
+	json_object_set_new(e, "result", json_string("ok"));
+	json_object_set_new(e, "message", json_string(spec));
+	r = save(s, rec, e, err);
+	json_decref(e);
+	if (!r)
+		*record = json_incref(rec);
+out:
+	json_decref(base);
+	json_decref(rec);
+	return r;
+}
+
+int sbx_sandbox_touch(struct sbx_store *s, const char *name, json_t **record, struct sbx_err *err)
+{
+	json_t *rec, *e;
+	char *now = now_iso();
+	int r = load(s, name, &rec, err);
+
+	*record = NULL;
+	if (r) {
+		free(now);
+		return r;
+	}
+	json_object_set_new(rec, "last_activity", json_pack("{s:s,s:I,s:s,s:s}", "time", now, "time_ns",
+		(json_int_t)sbx_now_ns(), "source", "touch", "by", actor()));
+	e = json_pack("{s:s,s:s,s:s}", "op", "touch", "phase", "event", "result", "ok");
+	r = save(s, rec, e, err);
+	json_decref(e);
+	if (!r)
+		*record = json_incref(rec);
+	json_decref(rec);
+	free(now);
+	return r;
+}
+
+struct lctx {
+	json_t *arr;
+	const char *state, *purpose, *owner;
+};
+
+static int list_one(const char *ref, const char *text, void *ctx)
+{
+	struct lctx *l = ctx;
+	json_t *rec = json_loads(text, 0, NULL);
+	const char *st;
+
+	(void)ref;
+	if (!rec)
+		return 0;
+	st = state_of(rec);
+	if ((l->state ? strcmp(st, l->state) : !strcmp(st, "destroyed")) ||
+	    (l->purpose && strcmp(json_string_value(json_object_get(rec, "purpose")), l->purpose)) ||
+	    (l->owner && strcmp(json_string_value(json_object_get(rec, "owner")), l->owner))) {
+		json_decref(rec);
+		return 0;
+	}
+	json_object_del(rec, "pins");
+	json_array_append_new(l->arr, rec);
+	return 0;
+}
+
+int sbx_sandbox_list(struct sbx_store *s, const char *state, const char *purpose,
+		     const char *owner, json_t **out, struct sbx_err *err)
+{
+	struct lctx l = { json_array(), state, purpose, owner };
+	int r = sbx_ref_list(s, "sandbox/", list_one, &l, err);
+
+	if (r) {
+		json_decref(l.arr);
+		return r;
+	}
+	*out = l.arr;
+	return 0;
+}
+
+int sbx_sandbox_status(struct sbx_store *s, struct sbx_config *c, const char *name, json_t **out,
+		       struct sbx_err *err)
+{
+	struct sbx_provider_status st;
+	struct sbx_provider_usage u;
+	struct sbx_sandbox_view v;
+	struct sbx_provider *p;
+	json_t *rec, *prov;
+	const char *want;
+	int r = load(s, name, &rec, err);
+
+	*out = NULL;
+	if (r)
+		return r;
+	p = provider_of(c, rec, err);
+	if (!p) {
+		json_decref(rec);
+		return err->code;
+	}
+	memset(&v, 0, sizeof v);
+	memset(&st, 0, sizeof st);
+	memset(&u, 0, sizeof u);
+	v.name = name;
+	v.provider_id = json_string_value(json_object_get(rec, "provider_id"));
+	v.snapshot = json_string_value(json_object_get(rec, "snapshot"));
+	v.store = s;
+	prov = json_object();
+	if (p->ops->status(p, &v, &st, NULL) == 0) {
+		json_object_set_new(prov, "state", json_string(st.state));
+		json_object_set_new(prov, "message", json_string(st.message));
+	} else {
+		json_object_set_new(prov, "state", json_string("unknown"));
+	}
+	if (p->ops->usage && p->ops->usage(p, &v, &u, NULL) == 0 && u.last_activity_ns) {
+		char t[32];
+
+		sbx_time_iso(u.last_activity_ns, t);
+		json_object_set_new(prov, "last_activity", json_pack("{s:s,s:I,s:s}", "time", t, "time_ns",
+			(json_int_t)u.last_activity_ns, "source", u.source));
+		json_object_set_new(prov, "size", json_integer((json_int_t)u.size_bytes));
+	}
+	/* Drift: the provider's truth differs from the record. */
+	want = state_of(rec);
+	json_object_del(rec, "pins");
+	json_object_set_new(rec, "provider_status", prov);
+	json_object_set_new(rec, "drift", json_boolean(
+		(!strcmp(want, "active") || !strcmp(want, "inactive")) &&
+		strcmp(json_string_value(json_object_get(prov, "state")), "unknown") &&
+		strcmp(json_string_value(json_object_get(prov, "state")), want) &&
+		!(!strcmp(want, "inactive") && !strcmp(json_string_value(json_object_get(prov, "state")), "absent"))));
+	*out = rec;
+	return 0;
+}
+
+struct hctx {
+	const char *name;
+	json_t *arr;
+};
+
+static int hist_one(uint64_t seq, const char *text, void *ctx)
+{
+	struct hctx *h = ctx;
+	json_t *e = json_loads(text, 0, NULL);
+
+	(void)seq;
+	if (e && !strcmp(json_string_value(json_object_get(e, "sandbox")) ?
+			 json_string_value(json_object_get(e, "sandbox")) : "", h->name))
+		json_array_append(h->arr, e);
+	json_decref(e);
+	return 0;
+}
+
+int sbx_sandbox_history(struct sbx_store *s, const char *name, json_t **out, struct sbx_err *err)
+{
+	struct hctx h = { name, json_array() };
+	json_t *rec;
+	int r = load(s, name, &rec, err);
+
+	if (r) {
+		json_decref(h.arr);
+		return r;
+	}
+	json_decref(rec);
+	r = sbx_log_list(s, 0, hist_one, &h, err);
+	if (r) {
+		json_decref(h.arr);
+		return r;
+	}
+	*out = h.arr;
+	return 0;
+}
+
+struct rctx {
+	json_t *names;
+};
+
+static int transient_one(const char *ref, const char *text, void *ctx)
+{
+	struct rctx *rc = ctx;
+	json_t *rec = json_loads(text, 0, NULL);
+
+	(void)ref;
+	if (rec && sbx_state_transient(state_of(rec)))
+		json_array_append_new(rc->names, json_string(json_string_value(json_object_get(rec, "name"))));
+	json_decref(rec);
+	return 0;
+}
+
+int sbx_sandbox_recover(struct sbx_store *s, struct sbx_config *c, const char *name,
+			json_t **done, struct sbx_err *err)
+{
+	struct rctx rc = { json_array() };
+	json_t *v;
+	size_t i;
+	int r = 0;
+
+	*done = json_array();
+	if (name)
+		json_array_append_new(rc.names, json_string(name));
+	else
+		r = sbx_ref_list(s, "sandbox/", transient_one, &rc, err);
+	json_array_foreach(rc.names, i, v) {
+		json_t *rec;
+
+		if (r || (r = load(s, json_string_value(v), &rec, err)))
+			break;
+		if (sbx_state_transient(state_of(rec)))
+			r = recover_one(s, c, rec, *done, err);
+		json_decref(rec);
+	}
+	json_decref(rc.names);
+	return r;
+}
