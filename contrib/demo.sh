@@ -41,7 +41,41 @@ run "$SBX" snapshot export "${id2:0:12}" "$work/export.tar.zst"
 say "sbx snapshot capture export.tar.zst   # same tree, same id"
 "$SBX" snapshot capture "$work/export.tar.zst"
 run "$SBX" stats
-run "$SBX" snapshot rm "${id:0:12}"
-run "$SBX" gc
+
+# The main job: a hardened master, cloned into sandboxes that come and go.
+prod="$work/production"
+"$here/tests/data/gen-export" "$prod" >/dev/null
+say "sbx policy check contrib/policies/support-platform.json"
+"$SBX" policy check "$here/contrib/policies/support-platform.json"
+say "sbx master refresh acme --from production --policy contrib/policies/support-platform.json"
+"$SBX" master refresh acme --from "$prod" --policy "$here/contrib/policies/support-platform.json" \
+	--message "nightly refresh"
+say "grep -r 'AKIA\|ghp_\|sk_live_' of the master  # nothing secret crossed over"
+mid=$("$SBX" master show acme --json | jq -r '.versions[-1].snapshot')
+"$SBX" snapshot restore "$mid" "$work/master-copy" -q
+if grep -rlE 'AKIA[0-9A-Z]{16}|ghp_[A-Za-z0-9]{36}|sk_live_' "$work/master-copy"; then
+	echo "a secret reached the master" >&2
+	exit 1
+fi
+echo "none"
+run "$SBX" master verify acme
+run "$SBX" clone acme training-q3 --purpose training --owner ana \
+	--var API_BASE=https://api.training.acme.test --var SUPPORT_EMAIL=help@training.acme.test
+run "$SBX" clone acme uat-1 --purpose uat --owner ben \
+	--var API_BASE=https://api.uat.acme.test --var SUPPORT_EMAIL=help@uat.acme.test
+run "$SBX" activate training-q3
+say "echo '# trainer note' >> sandboxes/training-q3/config/sla/...   # an edit in the sandbox"
+sla=$(ls "$SBX_STORE"/sandboxes/training-q3/config/sla/*.yaml | head -1)
+echo "# trainer note" >>"$sla"
+grep -h "api.training.acme.test" -r "$SBX_STORE/sandboxes/training-q3/config" | head -1
+run "$SBX" deactivate training-q3
+run "$SBX" activate training-q3
+say "tail -1 $(basename "$sla")   # the edit survived deactivate and activate"
+tail -1 "$sla"
+run "$SBX" list
+run "$SBX" status training-q3
+run "$SBX" deactivate training-q3
+run "$SBX" destroy uat-1
+run "$SBX" history training-q3
 run "$SBX" verify --full
 printf '\ndemo finished: the store was in %s (removed now)\n' "$work"
