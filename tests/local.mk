@@ -4,6 +4,7 @@ UNIT_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 UNIT_LDADD = $(SBX_LIBS) $(CMOCKA_LIBS)
 
 unit_tests = \
+	tests/unit/test_buf \
 	tests/unit/test_builder \
 	tests/unit/test_chunker \
 	tests/unit/test_chunkset \
@@ -13,6 +14,9 @@ unit_tests = \
 	tests/unit/test_tree
 
 check_PROGRAMS += $(unit_tests)
+tests_unit_test_buf_SOURCES = %reldir%/unit/test_buf.c
+tests_unit_test_buf_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_buf_LDADD = $(UNIT_LDADD)
 tests_unit_test_builder_SOURCES = %reldir%/unit/test_builder.c
 tests_unit_test_builder_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_builder_LDADD = $(UNIT_LDADD)
@@ -62,4 +66,4 @@ AM_TESTS_ENVIRONMENT = \
 
 # Fuzz targets (libFuzzer, clang): built by tests/fuzz/build.sh, not by make check.
 EXTRA_DIST += tests/fuzz/README.md tests/fuzz/build.sh tests/fuzz/seeds.sh \
-	tests/fuzz/fuzz_archive.c tests/fuzz/fuzz_tree.c
+	tests/fuzz/fuzz_archive.c tests/fuzz/fuzz_tree.c tests/fuzz/fuzz_policy.c

@@ -65,6 +65,8 @@ void sbx_buf_grow(struct sbx_buf *b, size_t n)
 		want = 64;
 	b->data = sbx_xrealloc(b->data, want);
 	b->cap = want;
+	/* The contract: always NUL-terminated, a fresh buffer too. */
+	b->data[b->len] = '\0';
 }
 
 void sbx_buf_add(struct sbx_buf *b, const void *p, size_t n)

@@ -168,5 +168,15 @@ printf '{"exclude": []}' >nov.json
 expect 2 policy check nov.json
 assert_grep 'needs "version": 1' "$E"
 expect 3 policy check missing.json
+# Regression: empty strings decode to empty strings (an empty member name is
+# an unknown rule; an empty "to" deletes what it replaces, nothing more).
+printf '{"version": 1, "": 1}' >empty-key.json
+expect 2 policy check empty-key.json
+assert_grep 'empty-key.json:1:16: unknown rule ""' "$E"
+mkdir erw && printf 'url=https://api.acme.example/x\n' >erw/a.txt
+printf '{"version": 1, "rewrite": [{"from": "https://api.acme.example", "to": ""}]}' >empty-to.json
+expect 0 master refresh erw --from erw --policy empty-to.json --json
+expect 0 snapshot cat "$(jq -r .snapshot "$O")" a.txt
+assert_eq "$(cat "$O")" "url=/x" "empty replacement"
 
 finish

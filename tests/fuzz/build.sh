@@ -3,8 +3,9 @@
 # compiling the sbx sources they need directly (no configure, no libsbx.a).
 # Not part of `make check`.  Run from anywhere; needs clang with its
 # libFuzzer runtime (Debian 12: apt-get install clang libclang-rt-14-dev),
-# and the development packages of libarchive, zstd, jansson, OpenSSL and
-# LMDB.  config.h comes from the top directory (run configure once).
+# pkg-config, and the development packages of libarchive, zstd, jansson,
+# OpenSSL, LMDB and PCRE2.  config.h comes from the top directory (run
+# configure once).
 #
 # The binaries land in tests/fuzz/out/, which is build output and is not
 # committed (nor are the corpora and crash files the fuzzers write there).
@@ -25,6 +26,11 @@ mkdir -p "$out"
 cd "$top"
 
 util="util/buf.c util/err.c util/fsutil.c util/hash.c"
+# The policy parser and what it compiles a policy with: globs, JSON with
+# positions, key selectors, mask kinds, secret rules (PCRE2).
+policy="policies/policy.c policies/glob.c policies/jsonpos.c policies/jvalid.c \
+policies/jsel.c policies/mask.c policies/secrets.c"
+PCRE2_LIBS=$(pkg-config --libs libpcre2-8)
 
 set -x
 # shellcheck disable=SC2086
@@ -33,3 +39,6 @@ $CC $CFLAGS -o "$out/fuzz_archive" tests/fuzz/fuzz_archive.c $util \
 # shellcheck disable=SC2086
 $CC $CFLAGS -o "$out/fuzz_tree" tests/fuzz/fuzz_tree.c util/buf.c util/err.c \
 	snapshot/tree.c $LIBS
+# shellcheck disable=SC2086
+$CC $CFLAGS -o "$out/fuzz_policy" tests/fuzz/fuzz_policy.c $util $policy \
+	$PCRE2_LIBS -lcrypto $LIBS

@@ -4,19 +4,25 @@
 #     tar.xz, cpio (newc), zip (stored and deflated), and tar.zst when zstd
 #     is installed;
 #   tests/fuzz/out/corpus-tree: tree objects in the encoding of
-#     snapshot/tree.h (empty, one of each entry type, several sorted).
+#     snapshot/tree.h (empty, one of each entry type, several sorted);
+#   tests/fuzz/out/corpus-policy: hardening policies: the example
+#     contrib/policies/support-platform.json, small variants using every key
+#     and selector form, and a few with the mistakes `sbx policy check`
+#     reports (a misspelt key, a bad regex, a bad selector, a syntax error);
+#   tests/fuzz/out/policy.dict: the policy's key names and values, as a
+#     libFuzzer dictionary (-dict=policy.dict).
 # Needs python3 (standard library only).  out/ is build output, not
 # committed.
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out="$top/tests/fuzz/out"
-mkdir -p "$out/corpus-archive" "$out/corpus-tree"
+mkdir -p "$out/corpus-archive" "$out/corpus-tree" "$out/corpus-policy"
 
-python3 - "$out" <<'PY'
-import io, struct, sys, tarfile, zipfile
+python3 - "$out" "$top" <<'PY'
+import io, json, struct, sys, tarfile, zipfile
 
-out = sys.argv[1]
+out, top = sys.argv[1], sys.argv[2]
 arc = f"{out}/corpus-archive"
 
 def entries(t, longname=False):
@@ -99,9 +105,61 @@ trees = {
 for name, data in trees.items():
     with open(f"{out}/corpus-tree/{name}", "wb") as f:
         f.write(data)
+
+# Policies (policies/policy.c; the format is in sbx(1), HARDENING POLICIES).
+pol = f"{out}/corpus-policy"
+with open(f"{top}/contrib/policies/support-platform.json", "rb") as f:
+    example = f.read()
+policies = {
+    "support-platform.json": example,
+    "compact.json": json.dumps(json.loads(example), separators=(",", ":")).encode(),
+    "minimal.json": b'{"version": 1}\n',
+    "fail-allow-list.json": json.dumps({
+        "version": 1, "include": ["config/**", "kb/*.md"], "exclude": "**/*.bak",
+        "on_secret": "fail", "outbound": "enabled"}).encode(),
+    "redact-own.json": json.dumps({
+        "version": 1, "redact": {"builtin": False, "rules": [
+            {"name": "acme-key", "pattern": "ACME-[0-9A-F]{32}"},
+            {"name": "int-token", "pattern": "(?<![A-Za-z0-9])itk_[a-z0-9]{24}+"}]},
+        "canaries": ["jane.realcustomer@gmail.com", "4111 1111 1111 1111"]}).encode(),
+    "mask-forms.json": json.dumps({"version": 1, "mask": [
+        {"files": "**/*.json", "keys": ["**.email", "users[*].name", "a.*.b[0]", "x[2][*]"],
+         "as": "name"},
+        {"files": "**/*.csv", "columns": ["email", "phone", " Name "], "as": "hash"},
+        {"pattern": "phone"},
+        {"files": "**/*.txt", "pattern": "ID-(?<mask>[0-9]{6})", "as": "digits"}]}).encode(),
+    "rewrite-set.json": json.dumps({"version": 1,
+        "rewrite": [{"from": "https://api.acme.example", "to": "${API_BASE}"},
+                    {"files": "**/*.yaml", "regex": "support@acme\\.example|\\$1",
+                     "to": "${SUPPORT_EMAIL}"}],
+        "set": [{"key": "**.smtp.enabled", "value": False},
+                {"files": "**/*.yaml", "key": "webhooks[*].active", "value": None},
+                {"key": "limits.rate", "value": {"n": [1, 2.5e3, "x"]}}],
+        "outbound": "disabled"}).encode(),
+    "strings.json": (b'{"version": 1, "exclude": ["t\\u00e9st/**", "a\\/b", "\\ud83d\\ude00", '
+                     b'"q\\"\\\\\\n\\t"], "canaries": "one"}\n'),
+    "err-misspelt.json": b'{"version": 1,\n  "exlude": ["tickets/**"]}\n',
+    "err-regex.json": b'{"version": 1, "rewrite": [{"regex": "(unclosed", "to": "x"}]}\n',
+    "err-selector.json": b'{"version": 1, "set": [{"key": "a..b[x]", "value": 1}]}\n',
+    "err-syntax.json": b'{"version": 1, "mask": [{"keys": ["a"],}]\n',
+    "err-version.json": b'{"version": 2}\n',
+    "err-kind.json": b'{"version": 1, "mask": [{"pattern": "email", "as": "emial"}]}\n',
+}
+for name, data in policies.items():
+    with open(f"{pol}/{name}", "wb") as f:
+        f.write(data)
+
+words = ["version", "include", "exclude", "redact", "builtin", "rules", "name", "pattern",
+         "on_secret", "redact", "fail", "mask", "files", "keys", "columns", "as", "email",
+         "phone", "digits", "hash", "rewrite", "from", "regex", "to", "set", "key", "value",
+         "outbound", "disabled", "enabled", "canaries", "**", "**/*.json", "[*]", "[0]",
+         "**.", "(?<mask>", "\\u00e9", "true", "false", "null"]
+with open(f"{out}/policy.dict", "w") as f:
+    for w in dict.fromkeys(words):
+        f.write('"' + w.replace("\\", "\\\\").replace('"', '\\"') + '"\n')
 PY
 
 if command -v zstd >/dev/null 2>&1; then
 	zstd -q -f -19 "$out/corpus-archive/pax.tar" -o "$out/corpus-archive/seed.tar.zst"
 fi
-ls "$out/corpus-archive" "$out/corpus-tree"
+ls "$out/corpus-archive" "$out/corpus-tree" "$out/corpus-policy"
