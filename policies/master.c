@@ -19,9 +19,6 @@
 #include "util/fsutil.h"
 #include "util/hash.h"
 
-/* Files larger than this are refused: hardening needs a file whole. */
-#define MAX_FILE ((size_t)2 << 30)
-
 static int name_ok(const char *n)
 {
 	const char *p;
@@ -113,59 +110,27 @@ static int skip(void *ctx, const struct sbx_source_entry *e)
 	return 1;
 }
 
-struct membuf {
-	const char *p;
-	size_t n, at;
-};
-
-static ssize_t mem_read(void *ctx, void *buf, size_t n, struct sbx_err *err)
+/* Hardens one file, then runs the gate on the result. */
+static int harden_gate(void *ctx, const char *path, const void *in, size_t n, struct sbx_buf *out,
+		       struct sbx_err *err)
 {
-	struct membuf *m = ctx;
+	struct run *run = ctx;
+	int r = sbx_harden_file(&run->h, path, in, n, out, err);
 
-	(void)err;
-	if (n > m->n - m->at)
-		n = m->n - m->at;
-	memcpy(buf, m->p + m->at, n);
-	m->at += n;
-	return (ssize_t)n;
+	if (!r)
+		r = sbx_gate_check(run->p, path, out->data ? out->data : "", out->len, err);
+	if (!r)
+		sbx_report_kept(run->h.report);
+	return r;
 }
 
 static int file(void *ctx, const struct sbx_source_entry *e, struct sbx_source *src,
 		struct sbx_writer *w, struct sbx_buf *ids, uint64_t *size, struct sbx_err *err)
 {
 	struct run *run = ctx;
-	struct sbx_buf scratch = SBX_BUF_INIT;
-	struct membuf m;
-	int r;
 
-	sbx_buf_reset(&run->in);
-	for (;;) {
-		ssize_t got;
-
-		sbx_buf_grow(&run->in, 1 << 20);
-		got = src->ops->read(src, run->in.data + run->in.len, run->in.cap - run->in.len - 1, err);
-		if (got < 0)
-			return (int)got;
-		if (got == 0)
-			break;
-		run->in.len += (size_t)got;
-		if (run->in.len > MAX_FILE)
-			return sbx_err_set(err, SBX_EINVAL, "'%s' is larger than %zu MiB; hardening reads "
-					   "files whole", e->path, MAX_FILE >> 20);
-	}
-	r = sbx_harden_file(&run->h, e->path, run->in.data ? run->in.data : "", run->in.len,
-			    &run->out, err);
-	if (!r)
-		r = sbx_gate_check(run->p, e->path, run->out.data, run->out.len, err);
-	if (r)
-		return r;
-	sbx_report_kept(run->h.report);
-	m.p = run->out.data;
-	m.n = run->out.len;
-	m.at = 0;
-	r = sbx_chunk_stream(w, mem_read, &m, &scratch, ids, size, err);
-	sbx_buf_release(&scratch);
-	return r;
+	return sbx_capture_through(src, e->path, w, harden_gate, run, &run->in, &run->out, ids, size,
+				   err);
 }
 
 static char *iso_now(void)

@@ -9,11 +9,16 @@
  * next match now overlaps what was emitted.  So each rule runs over the
  * buffer about once, and the hits come out sorted and disjoint.
  *
- * Two rules cannot be judged by a regular expression alone and have a
+ * Three rules cannot be judged by a regular expression alone and have a
  * check function that accepts or rejects a match and says where its value
  * is: password-field (is the secret word the last word of the key?  is the
- * value a placeholder?) and url-credentials (placeholders).  A rejected
- * match costs one more search from the byte after its start.
+ * value a placeholder?), url-credentials (placeholders) and private-key
+ * (is there a key in the armour?).  A rejected match costs one more search
+ * from the byte after its start.
+ *
+ * The patterns are written for linear time on hostile input: possessive
+ * repeats, no unquoted value running to the end of a line inside an
+ * expression, bounded look-aheads.
  */
 #include "config.h"
 
@@ -444,15 +449,26 @@ static int check_password_field(const unsigned char *p, size_t n, const PCRE2_SI
 	case PF_EQ_DQ:
 	case PF_EQ_SQ:
 	case PF_EQ:
+		/* On a line of its own (after "export " or a YAML "- "), an
+		 * unquoted value runs to the end of the line; inside a quoted
+		 * string ("--password=a b", "PASSWORD=a b" in a list of
+		 * environment strings) to the closing quote or a ';' or '&';
+		 * elsewhere it is one token. */
 		ks = bare_key_start(p, ws);
 		i = back_blanks(p, ks);
 		if (i >= 6 && i < ks && !memcmp(p + i - 6, "export", 6))
 			i = back_blanks(p, i - 6);
+		else if (i > 0 && p[i - 1] == '-' && i < ks)
+			i = back_blanks(p, i - 1);
 		if (line_start(p, i)) {
 			if (g == PF_EQ)
 				*ve = line_value_end(p, n, *vs);
 		} else if (!p[ks - 1] || !strchr(" \t;&?,(\"'{[$:", p[ks - 1])) {
 			ks = (size_t)-1;
+		} else if (g == PF_EQ && (p[ks - 1] == '"' || p[ks - 1] == '\'')) {
+			for (i = *vs; i < n && p[i] != p[ks - 1] && !strchr(";&\r\n", p[i]); i++)
+				;
+			*ve = i;
 		}
 		break;
 	default: /* PF_XML: <key>value</key> */
@@ -898,7 +914,8 @@ long sbx_secrets_redact(const struct sbx_secrets *s, const void *buf, size_t n,
 		if (count)
 			count(hs.v[i].rule, ctx);
 	}
-	sbx_buf_add(out, p + pos, n - pos);
+	/* Even when empty: sbx_buf_add leaves OUT NUL-terminated. */
+	sbx_buf_add(out, n > pos ? p + pos : p, n - pos);
 	rc = (long)hs.n;
 out:
 	free(hs.v);

@@ -61,9 +61,12 @@ struct sbx_secret_hit {
  * the rule defined first (the built-ins, in the order of
  * sbx_secret_builtin_names, before the custom ones).  FN returning non-zero
  * stops the scan, and that value is returned.  Returns 0 when the whole
- * buffer was scanned, or SBX_EFAIL when PCRE2 gives up on a match (a JIT
- * stack or match limit reached: the scan fails closed rather than report a
- * buffer as clean).  Thread-safe: the match data are per call. */
+ * buffer was scanned, SBX_EFAIL when PCRE2 gives up on a match (a policy's
+ * pattern reaching PCRE2's match limit or a 16 MiB JIT stack: the scan
+ * fails closed rather than report a buffer as clean; the built-in rules
+ * are written to stay linear, possessive and within PCRE2's default JIT
+ * stack, and do on the hostile inputs of the unit tests), or
+ * SBX_ENOMEM.  Thread-safe: the match data are per call. */
 int sbx_secrets_scan(const struct sbx_secrets *s, const void *buf, size_t n,
 		     int (*fn)(const struct sbx_secret_hit *h, void *ctx), void *ctx,
 		     struct sbx_err *err);
