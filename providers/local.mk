@@ -2,4 +2,6 @@ libsbx_a_SOURCES += \
 	%reldir%/provider.h \
 	%reldir%/registry.c \
 	%reldir%/local.c \
+	%reldir%/exec.c \
+	%reldir%/spawn.c %reldir%/spawn.h \
 	%reldir%/vars.c %reldir%/vars.h

@@ -9,9 +9,11 @@
 #include "util/timeutil.h"
 
 extern const struct sbx_provider_ops sbx_local_ops;
+extern const struct sbx_provider_ops sbx_exec_ops;
 
 const struct sbx_provider_ops *const sbx_provider_types[] = {
 	&sbx_local_ops,
+	&sbx_exec_ops,
 	NULL,
 };
 

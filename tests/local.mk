@@ -8,6 +8,7 @@ unit_tests = \
 	tests/unit/test_builder \
 	tests/unit/test_chunker \
 	tests/unit/test_chunkset \
+	tests/unit/test_exec \
 	tests/unit/test_mask \
 	tests/unit/test_pack \
 	tests/unit/test_secrets \
@@ -26,6 +27,9 @@ tests_unit_test_chunker_LDADD = $(UNIT_LDADD)
 tests_unit_test_chunkset_SOURCES = %reldir%/unit/test_chunkset.c
 tests_unit_test_chunkset_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_chunkset_LDADD = $(UNIT_LDADD)
+tests_unit_test_exec_SOURCES = %reldir%/unit/test_exec.c
+tests_unit_test_exec_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_exec_LDADD = $(UNIT_LDADD)
 tests_unit_test_mask_SOURCES = %reldir%/unit/test_mask.c
 tests_unit_test_mask_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_mask_LDADD = $(UNIT_LDADD)
@@ -45,6 +49,7 @@ e2e_tests = \
 	tests/e2e/t-cli.sh \
 	tests/e2e/t-concurrent.sh \
 	tests/e2e/t-crash.sh \
+	tests/e2e/t-exec.sh \
 	tests/e2e/t-hostile.sh \
 	tests/e2e/t-master.sh \
 	tests/e2e/t-progress.sh \
@@ -62,6 +67,7 @@ AM_TESTS_ENVIRONMENT = \
 	SBX='$(abs_top_builddir)/sbx'; export SBX; \
 	SBX_TEST_DATA='$(abs_top_srcdir)/tests/data'; export SBX_TEST_DATA; \
 	TOP_SRCDIR='$(abs_top_srcdir)'; export TOP_SRCDIR; \
+	SBX_TOP_SRCDIR='$(abs_top_srcdir)'; export SBX_TOP_SRCDIR; \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1; export ASAN_OPTIONS;
 
 # Fuzz targets (libFuzzer, clang): built by tests/fuzz/build.sh, not by make check.

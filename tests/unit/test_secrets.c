@@ -104,7 +104,7 @@ static void scan_n(const struct sbx_secrets *s, const void *p, size_t n, struct 
 	assert_int_equal(err.code, 0);
 }
 
-static void print_hits(const char *text, size_t len, const struct found *f)
+static void print_hits(const char *text, const struct found *f)
 {
 	size_t i;
 
@@ -112,7 +112,6 @@ static void print_hits(const char *text, size_t len, const struct found *f)
 		print_message("  hit %zu: %s [%zu,%zu) \"%.*s\"\n", i, f->h[i].rule,
 			      f->h[i].start, f->h[i].end,
 			      (int)(f->h[i].end - f->h[i].start), text + f->h[i].start);
-	(void)len;
 }
 
 /* Asserts that TEXT holds exactly one secret: VALUE (which occurs once in
@@ -130,7 +129,7 @@ static void expect_one(const struct sbx_secrets *s, const char *text, const char
 	    f.h[0].end != (size_t)(at - text) + strlen(value) || strcmp(f.h[0].rule, rule)) {
 		print_message("in: %s\nwant %s [%zu,%zu) \"%s\", got %zu hit(s):\n", text, rule,
 			      (size_t)(at - text), (size_t)(at - text) + strlen(value), value, f.n);
-		print_hits(text, strlen(text), &f);
+		print_hits(text, &f);
 		fail();
 	}
 }
@@ -142,7 +141,7 @@ static void expect_none(const struct sbx_secrets *s, const char *text)
 	scan_n(s, text, strlen(text), &f);
 	if (f.n) {
 		print_message("expected no secret in: %s\n", text);
-		print_hits(text, strlen(text), &f);
+		print_hits(text, &f);
 		fail();
 	}
 }
@@ -173,7 +172,7 @@ static void expect_redacted(const char *in, const char *want, long nwant)
 	/* The output is clean for the hardening gate's second pass. */
 	scan_n(builtin, out.data, out.len, &again);
 	if (again.n) {
-		print_hits(out.data, out.len, &again);
+		print_hits(out.data, &again);
 		fail_msg("redacted output still has %zu hit(s)", again.n);
 	}
 	sbx_buf_release(&out);
@@ -261,8 +260,11 @@ static void test_aws_access_key_id(void **state)
 		   "aws-access-key-id");
 	expect_one(builtin, "https://s3.amazonaws.com/b/o?X-Amz-Credential=" "ASIA" "Y34FZKBOKMUTVV7A"
 		   "%2F20240101%2Fus-east-1", "ASIA" "Y34FZKBOKMUTVV7A", "aws-access-key-id");
-	/* Inside a longer run of letters it is something else. */
+	/* Inside a longer run of letters, or of base64, it is something else. */
 	expect_none(builtin, "{\"ref\": \"X" AWS_ID "Z\"}");
+	expect_none(builtin, "{\"ref\": \"X" AWS_ID "\"}");
+	expect_none(builtin, "{\"ref\": \"" AWS_ID "Z\"}");
+	expect_none(builtin, "data:image/png;base64,iVBORw0KGgo+" AWS_ID "/Aw==");
 }
 
 static void test_aws_secret_key(void **state)
@@ -327,6 +329,7 @@ static void test_google_api_key(void **state)
 	expect_one(builtin, "{\"maps\": {\"key\": \"" GOOGLE_KEY "\"}}", GOOGLE_KEY, "google-api-key");
 	expect_one(builtin, "maps:\n  browser_key: " GOOGLE_KEY "\n", GOOGLE_KEY, "google-api-key");
 	expect_one(builtin, "GOOGLE_MAPS=" GOOGLE_KEY "\n", GOOGLE_KEY, "google-api-key");
+	expect_none(builtin, "{\"blob\": \"Qm9v+" GOOGLE_KEY "\", \"ref\": \"x" GOOGLE_KEY "\"}");
 }
 
 static void test_jwt(void **state)
@@ -390,6 +393,13 @@ static void test_password_field_env(void **state)
 		   "mvn-pw", "password-field");
 	expect_one(builtin, "//registry.npmjs.org/:_authToken=npm-tok-123\n", "npm-tok-123",
 		   "password-field");
+	/* docker-compose environment lists, command lines in JSON. */
+	expect_one(builtin, "    environment:\n      - POSTGRES_PASSWORD=example pw\n", "example pw",
+		   "password-field");
+	expect_one(builtin, "    environment:\n      - \"SMTP_PASSWORD=quoted pw\"\n", "quoted pw",
+		   "password-field");
+	expect_one(builtin, "{\"args\": [\"--db-password=abc def\", \"--port=1\"]}", "abc def",
+		   "password-field");
 }
 
 static void test_password_field_yaml(void **state)
@@ -402,6 +412,12 @@ static void test_password_field_yaml(void **state)
 	expect_one(builtin, "auth:\n  - name: zendesk\n    api_key: k-123\n", "k-123", "password-field");
 	expect_one(builtin, "mail:\n  auth_token: 12345678\n", "12345678", "password-field");
 	expect_one(builtin, "module.exports = {\n  password: 'js-pw',\n};\n", "js-pw",
+		   "password-field");
+	expect_one(builtin, "const smtp = {\n  user: 'bot',\n  pass: hunter2,\n};\n", "hunter2",
+		   "password-field");
+	/* Flow mappings and one-line object literals. */
+	expect_one(builtin, "db: {host: h, password: pw1, port: 5432}\n", "pw1", "password-field");
+	expect_one(builtin, "transport({ auth: { user: \"bot\", pass: \"nm-pw\" } });\n", "nm-pw",
 		   "password-field");
 	expect_one(builtin, "db.password: props-pw\n", "props-pw", "password-field");
 }
@@ -485,7 +501,8 @@ static void test_negatives(void **state)
 		expect_none(builtin, texts[i]);
 }
 
-/* A real PNG, base64-encoded in a data: URI, 32 KiB of it. */
+/* An image in a data: URI: a PNG header and 32 KiB of random base64 (the
+ * corpus's branding.json holds a real PNG). */
 static void test_base64_image(void **state)
 {
 	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -505,7 +522,7 @@ static void test_base64_image(void **state)
 	sbx_buf_adds(&doc, "==\"}}");
 	scan_n(builtin, doc.data, doc.len, &f);
 	if (f.n)
-		print_hits(doc.data, doc.len, &f);
+		print_hits(doc.data, &f);
 	assert_int_equal(f.n, 0);
 	sbx_buf_release(&doc);
 }
@@ -556,6 +573,11 @@ static void test_redact_counts(void **state)
 	sbx_buf_release(&out);
 	/* COUNT may be NULL. */
 	assert_int_equal(sbx_secrets_redact(builtin, in, strlen(in), &out, NULL, NULL, &err), 3);
+	sbx_buf_release(&out);
+	/* Nothing in, a NUL-terminated nothing out. */
+	assert_int_equal(sbx_secrets_redact(builtin, NULL, 0, &out, NULL, NULL, &err), 0);
+	assert_non_null(out.data);
+	assert_string_equal(out.data, "");
 	sbx_buf_release(&out);
 }
 
@@ -726,6 +748,7 @@ static void test_overlap(void **state)
 	static const struct sbx_secret_rule_def defs[] = {
 		{ "short-aws", "AKIA[0-9A-Z]{4}" },         /* same start, shorter */
 		{ "kv-aws", "key=AKIA[0-9A-Z]+" },          /* starts earlier */
+		{ "long-aws", "AKIA[0-9A-Z]{16}-[0-9]+" },  /* same start, longer */
 	};
 	struct sbx_secrets *s;
 
@@ -742,6 +765,11 @@ static void test_overlap(void **state)
 	/* The earlier start wins, even when shorter rules start inside it. */
 	assert_int_equal(sbx_secrets_new(1, defs, 2, &s, NULL), 0);
 	expect_one(s, "key=" AWS_ID "\n", "key=" AWS_ID, "kv-aws");
+	sbx_secrets_free(s);
+	/* Same start: the longer value wins, whichever rule comes first. */
+	assert_int_equal(sbx_secrets_new(1, defs + 2, 1, &s, NULL), 0);
+	expect_one(s, "id: " AWS_ID "-42\n", AWS_ID "-42", "long-aws");
+	expect_one(s, "id: " AWS_ID "\n", AWS_ID, "aws-access-key-id");
 	sbx_secrets_free(s);
 }
 
@@ -913,7 +941,7 @@ static void test_throughput(void **state)
 	print_message("  scanned %.1f MB of ordinary JSON config in %.3f s: %.1f MB/s, %zu hit(s)\n",
 		      (double)b.len / 1e6, dt, (double)b.len / 1e6 / dt, f.n);
 	if (f.n)
-		print_hits(b.data, b.len, &f);
+		print_hits(b.data, &f);
 	assert_int_equal(f.n, 0);
 	sbx_buf_release(&b);
 }
@@ -986,7 +1014,7 @@ static void test_fp_corpus(void **state)
 		scan_n(builtin, content.data, content.len, &f);
 		if (f.n) {
 			print_message("  %s: %zu false positive(s)\n", de->d_name, f.n);
-			print_hits(content.data, content.len, &f);
+			print_hits(content.data, &f);
 		}
 		files++;
 		bytes += content.len;
