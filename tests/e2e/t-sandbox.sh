@@ -135,6 +135,33 @@ for round in 1 2 3 4 5 6; do
 	assert_eq "$("$SBX" snapshot cat "$snap" round.txt 2>/dev/null)" "round $round" "round $round edit kept"
 	expect 0 verify
 done
+# ${SECRET:RULE} placeholders: filled only from the admin's secrets file,
+# never stored back; a purpose's overlay is laid over the clone.
+mkdir -p "$T/overlay/config" && echo "training banner" >"$T/overlay/config/banner.txt"
+printf '{"password-field": "s3cret-from-file", "github-token": "ghp_filledfromthesecretsfile000000000000"}' \
+	>"$T/secrets.json"
+chmod 644 "$T/secrets.json"
+cat >"$S/config.json" <<JSON
+{"providers": {"local": {"type": "local", "root": "$ROOT"}},
+ "purposes": {"training": {"provider": "local", "overlay": "$T/overlay",
+                           "vars": {"API_BASE": "https://api.t.test", "SUPPORT_EMAIL": "h@t.test"}},
+              "qa": {}, "dev": {}, "uat": {}},
+ "secrets_file": "$T/secrets.json"}
+JSON
+expect 0 clone acme sec --purpose training
+expect 4 activate sec
+assert_grep "secrets file .* is readable by others" "$E"
+chmod 600 "$T/secrets.json"
+expect 0 activate sec
+assert_eq "$(cat "$ROOT/sec/config/banner.txt")" "training banner" "overlay laid over the clone"
+grep -q "s3cret-from-file" "$ROOT/sec/config/smtp.json" && ok || fail "secret not filled from the file"
+expect 0 deactivate sec
+snap=$("$SBX" status sec --json | jq -r .snapshot)
+"$SBX" snapshot cat "$snap" config/smtp.json | grep -q '\${SECRET:password-field}' && ok ||
+	fail "the secret placeholder was not put back"
+"$SBX" snapshot export "$snap" - --format tar 2>/dev/null | tar -xOf - | grep -q "s3cret-from-file" &&
+	fail "a secret from the secrets file reached the store" || ok
+
 expect 0 history crash --json
 [ "$(jq '[.[] | select(.phase=="intent")] | length' "$O")" -ge 12 ] && ok || fail "intents journaled"
 expect 0 verify --full
