@@ -99,6 +99,46 @@ static int unfill_fn(void *ctx, const char *path, const void *in, size_t n, stru
 	return 0;
 }
 
+/* With reflinks: files without placeholders are cloned from the cache,
+ * the others written filled. */
+static int fill_if_needed(void *ctx, const char *path, const void *in, size_t n,
+			  struct sbx_buf *out, struct sbx_err *err)
+{
+	if (memchr(in, '\0', n) || !memmem(in, n, "${", 2))
+		return 0;
+	return fill_fn(ctx, path, in, n, out, err) ? -1 : 1;
+}
+
+/* Where the file system clones files (XFS, btrfs), a snapshot is restored
+ * once into ROOT/.cache/ID and every activation clones from it: unchanged
+ * files share their blocks, never a hard link (an edit in one sandbox must
+ * not change another). */
+static int from_cache(struct local *l, const struct sbx_sandbox_view *v, const char *tmp,
+		      struct sbx_err *err)
+{
+	struct fill f = { v };
+	char *cache = path_of(l, v->snapshot, ".cache/"), *ctmp = path_of(l, v->snapshot, ".cache/.new-");
+	struct stat st;
+	int r = 0;
+
+	if (stat(cache, &st) < 0) {
+		char *dir = path_of(l, "", ".cache/");
+
+		r = sbx_mkdir_p(dir, 0700, err);
+		free(dir);
+		sbx_rm_rf(ctmp, err);
+		if (!r)
+			r = sbx_snapshot_restore(v->store, v->snapshot, ctmp, NULL, err);
+		if (!r && rename(ctmp, cache) < 0)
+			r = sbx_err_sys(err, SBX_EIO, "cannot move the cache into '%s'", cache);
+	}
+	if (!r)
+		r = sbx_copy_tree_with(cache, tmp, fill_if_needed, &f, err);
+	free(cache);
+	free(ctmp);
+	return r;
+}
+
 /* Moves DIR aside under a temporary name, then removes it: a crash never
  * leaves half a directory under the sandbox's name. */
 static int remove_dir(struct local *l, const char *name, struct sbx_err *err)
@@ -138,7 +178,10 @@ static int l_activate(struct sbx_provider *p, const struct sbx_sandbox_view *v,
 	if (r)
 		goto out;
 	sbx_rm_rf(tmp, err);
-	r = sbx_snapshot_restore_filtered(v->store, v->snapshot, tmp, NULL, &filter, err);
+	if (sbx_reflink_supported(l->root))
+		r = from_cache(l, v, tmp, err);
+	else
+		r = sbx_snapshot_restore_filtered(v->store, v->snapshot, tmp, NULL, &filter, err);
 	if (!r && rename(tmp, dir) < 0)
 		r = sbx_err_sys(err, SBX_EIO, "cannot move the sandbox into '%s'", dir);
 	if (r) {

@@ -53,6 +53,7 @@ e2e_tests = \
 	tests/e2e/t-hostile.sh \
 	tests/e2e/t-master.sh \
 	tests/e2e/t-progress.sh \
+	tests/e2e/t-reflink.sh \
 	tests/e2e/t-roundtrip.sh \
 	tests/e2e/t-sandbox.sh \
 	tests/e2e/t-store.sh

@@ -5,7 +5,9 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <linux/fs.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/syscall.h>
@@ -246,44 +248,80 @@ int sbx_rm_rf(const char *path, struct sbx_err *err)
 	return rm_at(AT_FDCWD, path, err);
 }
 
-static int copy_file(const char *from, const char *to, const struct stat *st, struct sbx_err *err)
+static int copy_file(const char *from, const char *to, const struct stat *st,
+		     int (*fn)(void *ctx, const char *path, const void *in, size_t n,
+			       struct sbx_buf *out, struct sbx_err *err),
+		     void *ctx, struct sbx_err *err)
 {
-	int in = open(from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), out = -1, r = 0;
+	int in = open(from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), out = -1, r = 0, w = 0;
+	struct sbx_buf data = SBX_BUF_INIT, repl = SBX_BUF_INIT;
 	struct timespec ts[2];
 
 	if (in < 0)
 		return sbx_err_sys(err, SBX_EIO, "cannot open '%s'", from);
+	if (fn) {
+		for (;;) {
+			ssize_t n;
+
+			sbx_buf_grow(&data, 1 << 20);
+			n = read(in, data.data + data.len, data.cap - data.len - 1);
+			if (n < 0) {
+				r = sbx_err_sys(err, SBX_EIO, "cannot read '%s'", from);
+				goto out;
+			}
+			if (n == 0)
+				break;
+			data.len += (size_t)n;
+		}
+		w = fn(ctx, from, data.data ? data.data : "", data.len, &repl, err);
+		if (w < 0) {
+			r = w;
+			goto out;
+		}
+		lseek(in, 0, SEEK_SET);
+	}
 	unlink(to);
 	out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (out < 0) {
 		r = sbx_err_sys(err, SBX_EIO, "cannot create '%s'", to);
 		goto out;
 	}
-	for (;;) {
-		ssize_t n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
+	if (w) {
+		if (repl.len && sbx_write_all(out, repl.data, repl.len) < 0)
+			r = sbx_err_sys(err, SBX_EIO, "cannot write '%s'", to);
+	} else {
+		for (;;) {
+			ssize_t n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
 
-		if (n < 0) {
-			r = sbx_err_sys(err, SBX_EIO, "cannot copy '%s'", from);
-			goto out;
+			if (n < 0) {
+				r = sbx_err_sys(err, SBX_EIO, "cannot copy '%s'", from);
+				goto out;
+			}
+			if (n == 0)
+				break;
 		}
-		if (n == 0)
-			break;
 	}
 	ts[0] = st->st_atim;
 	ts[1] = st->st_mtim;
-	if (fchmod(out, st->st_mode & 07777) < 0 || futimens(out, ts) < 0)
+	if (!r && (fchmod(out, st->st_mode & 07777) < 0 || futimens(out, ts) < 0))
 		r = sbx_err_sys(err, SBX_EIO, "cannot set the mode of '%s'", to);
 out:
 	close(in);
 	if (out >= 0)
 		close(out);
+	sbx_buf_release(&data);
+	sbx_buf_release(&repl);
 	return r;
 }
 
-int sbx_copy_tree(const char *from, const char *to, struct sbx_err *err)
+int sbx_copy_tree_with(const char *from, const char *to,
+		       int (*fn)(void *ctx, const char *path, const void *in, size_t n,
+				 struct sbx_buf *out, struct sbx_err *err),
+		       void *ctx, struct sbx_err *err)
 {
 	DIR *d = opendir(from);
 	struct dirent *e;
+	struct stat dst;
 	int r = 0;
 
 	if (!d)
@@ -308,7 +346,7 @@ int sbx_copy_tree(const char *from, const char *to, struct sbx_err *err)
 			/* A file where the overlay has a directory gives way. */
 			if (lstat(b.data, &old) == 0 && !S_ISDIR(old.st_mode))
 				unlink(b.data);
-			r = sbx_copy_tree(a.data, b.data, err);
+			r = sbx_copy_tree_with(a.data, b.data, fn, ctx, err);
 		} else if (S_ISLNK(st.st_mode)) {
 			char target[4096];
 			ssize_t n = readlink(a.data, target, sizeof target - 1);
@@ -316,9 +354,12 @@ int sbx_copy_tree(const char *from, const char *to, struct sbx_err *err)
 			if (n < 0) {
 				r = sbx_err_sys(err, SBX_EIO, "cannot read symlink '%s'", a.data);
 			} else {
+				struct timespec ts[2] = { st.st_atim, st.st_mtim };
+
 				target[n] = '\0';
 				sbx_rm_rf(b.data, err);
-				if (symlink(target, b.data) < 0)
+				if (symlink(target, b.data) < 0 ||
+				    utimensat(AT_FDCWD, b.data, ts, AT_SYMLINK_NOFOLLOW) < 0)
 					r = sbx_err_sys(err, SBX_EIO, "cannot create symlink '%s'", b.data);
 			}
 		} else if (S_ISREG(st.st_mode)) {
@@ -327,11 +368,47 @@ int sbx_copy_tree(const char *from, const char *to, struct sbx_err *err)
 			if (lstat(b.data, &old) == 0 && S_ISDIR(old.st_mode))
 				r = sbx_rm_rf(b.data, err);
 			if (!r)
-				r = copy_file(a.data, b.data, &st, err);
+				r = copy_file(a.data, b.data, &st, fn, ctx, err);
 		}
 		sbx_buf_release(&a);
 		sbx_buf_release(&b);
 	}
 	closedir(d);
+	/* The directory's own mode and mtime, after its entries changed it. */
+	if (!r && stat(from, &dst) == 0) {
+		struct timespec ts[2] = { dst.st_atim, dst.st_mtim };
+
+		if (chmod(to, dst.st_mode & 07777) < 0 || utimensat(AT_FDCWD, to, ts, 0) < 0)
+			r = sbx_err_sys(err, SBX_EIO, "cannot set the mode of '%s'", to);
+	}
 	return r;
+}
+
+int sbx_copy_tree(const char *from, const char *to, struct sbx_err *err)
+{
+	return sbx_copy_tree_with(from, to, NULL, NULL, err);
+}
+
+int sbx_reflink_supported(const char *dir)
+{
+	struct sbx_buf a = SBX_BUF_INIT, b = SBX_BUF_INIT;
+	char block[4096];
+	int fa, fb, ok = 0;
+
+	memset(block, 'x', sizeof block);
+	sbx_buf_addf(&a, "%s/.reflink-probe-a", dir);
+	sbx_buf_addf(&b, "%s/.reflink-probe-b", dir);
+	fa = open(a.data, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	fb = open(b.data, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fa >= 0 && fb >= 0 && sbx_write_all(fa, block, sizeof block) == 0 && fsync(fa) == 0)
+		ok = ioctl(fb, FICLONE, fa) == 0;
+	if (fa >= 0)
+		close(fa);
+	if (fb >= 0)
+		close(fb);
+	unlink(a.data);
+	unlink(b.data);
+	sbx_buf_release(&a);
+	sbx_buf_release(&b);
+	return ok;
 }

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "sbx/buf.h"
 #include "sbx/err.h"
 
 /* Creates PATH and missing parents with MODE; existing directories are fine. */
@@ -39,6 +40,18 @@ int sbx_open_beneath(int dirfd, const char *path, int flags, mode_t mode);
  * files, directories merge, symlinks are copied as symlinks, modes and
  * mtimes are kept. */
 int sbx_copy_tree(const char *from, const char *to, struct sbx_err *err);
+
+/* The same, FN deciding for each regular file: it gets the file's path and
+ * bytes and returns 1 after filling OUT with new contents to write, 0 to
+ * copy the file as it is (copy_file_range: a reflink on XFS and btrfs), or
+ * a negative error. */
+int sbx_copy_tree_with(const char *from, const char *to,
+		       int (*fn)(void *ctx, const char *path, const void *in, size_t n,
+				 struct sbx_buf *out, struct sbx_err *err),
+		       void *ctx, struct sbx_err *err);
+
+/* Returns 1 when files in DIR can be cloned (FICLONE), else 0. */
+int sbx_reflink_supported(const char *dir);
 
 /* Removes PATH and everything beneath it, never following symlinks.
  * A missing PATH is fine. */
