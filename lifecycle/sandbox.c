@@ -9,12 +9,10 @@
 #include <unistd.h>
 
 #include "lifecycle/lifecycle.h"
-#include "providers/vars.h"
 #include "sbx/master.h"
 #include "sbx/snapshot.h"
 #include "snapshot/capture.h"
 #include "snapshot/refs.h"
-#include "snapshot/walk.h"
 #include "util/fsutil.h"
 #include "util/hash.h"
 
@@ -158,44 +156,6 @@ static json_t *vars_of(struct sbx_config *c, json_t *rec)
 	json_object_update(v, json_object_get(purpose, "vars"));
 	json_object_update(v, json_object_get(rec, "vars"));
 	return v;
-}
-
-struct scan {
-	json_t *names;
-};
-
-static int scan_file(const char *path, const void *data, size_t len, void *ctx)
-{
-	struct scan *sc = ctx;
-
-	(void)path;
-	if (!memchr(data, '\0', len))
-		sbx_vars_scan(data, len, sc->names);
-	return 0;
-}
-
-/* Variables the snapshot uses that VARS lacks: a JSON array, or NULL. */
-static int missing_vars(struct sbx_store *s, const char *snapshot, json_t *vars, json_t **missing,
-			struct sbx_err *err)
-{
-	struct scan sc = { json_object() };
-	const char *k;
-	json_t *v;
-	int r = sbx_snapshot_walk_files(s, snapshot, scan_file, &sc, err);
-
-	*missing = NULL;
-	if (!r) {
-		json_object_foreach(sc.names, k, v) {
-			(void)v;
-			if (!json_is_string(json_object_get(vars, k))) {
-				if (!*missing)
-					*missing = json_array();
-				json_array_append_new(*missing, json_string(k));
-			}
-		}
-	}
-	json_decref(sc.names);
-	return r;
 }
 
 /* Calls the provider for OP with the sandbox's view. */
@@ -575,23 +535,6 @@ int sbx_sandbox_do(struct sbx_store *s, struct sbx_config *c, const char *name, 
 		r = sbx_err_set(err, SBX_ECONFLICT, "sandbox '%s' is %s: it cannot %s", name,
 				state_of(rec), op);
 		goto out;
-	}
-	if (!strcmp(op, "activate")) {
-		json_t *vars = vars_of(c, rec), *missing = NULL;
-
-		r = missing_vars(s, json_string_value(json_object_get(rec, "snapshot")), vars, &missing, err);
-		json_decref(vars);
-		if (!r && missing) {
-			char *list = json_dumps(missing, JSON_COMPACT);
-
-			r = sbx_err_set(err, SBX_ECONFLICT, "sandbox '%s' cannot activate: variables %s have "
-					"no value (clone with --var NAME=VALUE or set the purpose's vars)",
-					name, list);
-			free(list);
-		}
-		json_decref(missing);
-		if (r)
-			goto out;
 	}
 	r = transition(s, c, rec, t, NULL, err);
 	if (!r && !strcmp(op, "destroy")) {

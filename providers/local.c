@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +69,8 @@ static int l_provision(struct sbx_provider *p, const struct sbx_sandbox_view *v,
 
 struct fill {
 	const struct sbx_sandbox_view *v;
+	pthread_mutex_t mu;          /* restore fills files on several threads */
+	json_t *missing;             /* variables with no value, as a set */
 };
 
 static int fill_fn(void *ctx, const char *path, const void *in, size_t n, struct sbx_buf *out,
@@ -77,13 +80,22 @@ static int fill_fn(void *ctx, const char *path, const void *in, size_t n, struct
 
 	(void)path;
 	(void)err;
+	json_t *missing = json_object();
+
 	sbx_buf_reset(out);
 	/* Binary files keep their bytes. */
 	if (memchr(in, '\0', n)) {
 		sbx_buf_add(out, in, n);
+		json_decref(missing);
 		return 0;
 	}
-	sbx_vars_fill(f->v->vars, f->v->secrets, in, n, out, NULL);
+	sbx_vars_fill(f->v->vars, f->v->secrets, in, n, out, missing);
+	if (json_object_size(missing)) {
+		pthread_mutex_lock(&f->mu);
+		json_object_update(f->missing, missing);
+		pthread_mutex_unlock(&f->mu);
+	}
+	json_decref(missing);
 	return 0;
 }
 
@@ -113,10 +125,9 @@ static int fill_if_needed(void *ctx, const char *path, const void *in, size_t n,
  * once into ROOT/.cache/ID and every activation clones from it: unchanged
  * files share their blocks, never a hard link (an edit in one sandbox must
  * not change another). */
-static int from_cache(struct local *l, const struct sbx_sandbox_view *v, const char *tmp,
-		      struct sbx_err *err)
+static int from_cache(struct local *l, const struct sbx_sandbox_view *v, struct fill *f,
+		      const char *tmp, struct sbx_err *err)
 {
-	struct fill f = { v };
 	char *cache = path_of(l, v->snapshot, ".cache/"), *ctmp = path_of(l, v->snapshot, ".cache/.new-");
 	struct stat st;
 	int r = 0;
@@ -133,7 +144,7 @@ static int from_cache(struct local *l, const struct sbx_sandbox_view *v, const c
 			r = sbx_err_sys(err, SBX_EIO, "cannot move the cache into '%s'", cache);
 	}
 	if (!r)
-		r = sbx_copy_tree_with(cache, tmp, fill_if_needed, &f, err);
+		r = sbx_copy_tree_with(cache, tmp, fill_if_needed, f, err);
 	free(cache);
 	free(ctmp);
 	return r;
@@ -161,7 +172,7 @@ static int l_activate(struct sbx_provider *p, const struct sbx_sandbox_view *v,
 {
 	struct local *l = p->priv;
 	struct sbx_content_filter filter;
-	struct fill f = { v };
+	struct fill f = { v, PTHREAD_MUTEX_INITIALIZER, json_object() };
 	char *dir = path_of(l, v->name, NULL), *tmp = path_of(l, v->name, ".new-");
 	struct stat st;
 	int r;
@@ -174,14 +185,32 @@ static int l_activate(struct sbx_provider *p, const struct sbx_sandbox_view *v,
 	}
 	filter.fn = fill_fn;
 	filter.ctx = &f;
+	filter.text_only = 1;
 	r = sbx_mkdir_p(l->root, 0700, err);
 	if (r)
 		goto out;
 	sbx_rm_rf(tmp, err);
 	if (sbx_reflink_supported(l->root))
-		r = from_cache(l, v, tmp, err);
+		r = from_cache(l, v, &f, tmp, err);
 	else
 		r = sbx_snapshot_restore_filtered(v->store, v->snapshot, tmp, NULL, &filter, err);
+	/* A placeholder with no value stops the activation, naming them all. */
+	if (!r && json_object_size(f.missing)) {
+		json_t *names = json_array();
+		const char *k;
+		json_t *val;
+		char *list;
+
+		json_object_foreach(f.missing, k, val) {
+			(void)val;
+			json_array_append_new(names, json_string(k));
+		}
+		list = json_dumps(names, JSON_COMPACT);
+		r = sbx_err_set(err, SBX_ECONFLICT, "sandbox '%s' cannot activate: variables %s have no "
+				"value (clone with --var NAME=VALUE or set the purpose's vars)", v->name, list);
+		free(list);
+		json_decref(names);
+	}
 	if (!r && rename(tmp, dir) < 0)
 		r = sbx_err_sys(err, SBX_EIO, "cannot move the sandbox into '%s'", dir);
 	if (r) {
@@ -198,6 +227,7 @@ static int l_activate(struct sbx_provider *p, const struct sbx_sandbox_view *v,
 	}
 	snprintf(res->message, sizeof res->message, "materialised in %s", dir);
 out:
+	json_decref(f.missing);
 	free(dir);
 	free(tmp);
 	return r;
@@ -210,7 +240,7 @@ static int l_deactivate(struct sbx_provider *p, const struct sbx_sandbox_view *v
 	struct sbx_content_filter filter;
 	struct sbx_capture_opts o;
 	struct sbx_capture_result cr;
-	struct fill f = { v };
+	struct fill f = { v, PTHREAD_MUTEX_INITIALIZER, NULL };
 	char *dir = path_of(l, v->name, NULL);
 	struct stat st;
 	int r;
@@ -234,6 +264,7 @@ static int l_deactivate(struct sbx_provider *p, const struct sbx_sandbox_view *v
 	memset(&o, 0, sizeof o);
 	filter.fn = unfill_fn;
 	filter.ctx = &f;
+	filter.text_only = 0;
 	o.filter = &filter;
 	o.message = "deactivated";
 	r = sbx_snapshot_capture(v->store, dir, &o, &cr, err);

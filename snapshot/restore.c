@@ -148,6 +148,7 @@ static int write_one(struct restore *rs, MDB_txn *txn, struct sbx_pack_reader *r
 	if (rs->filter) {
 		struct sbx_buf whole = SBX_BUF_INIT, out = SBX_BUF_INIT;
 		uint32_t c;
+		int binary = 0;
 
 		r = 0;
 		for (c = 0; !r && c < f->e.nchunks; c++) {
@@ -156,10 +157,18 @@ static int write_one(struct restore *rs, MDB_txn *txn, struct sbx_pack_reader *r
 			r = sbx_chunk_locate(rs->s, txn, f->e.chunks + 32 * c, &loc, err);
 			if (!r)
 				r = sbx_pack_read(rd, f->e.chunks + 32 * c, &loc, 1, scratch, err);
-			if (!r)
+			if (r)
+				break;
+			if (c == 0 && rs->filter->text_only && memchr(scratch->data, '\0', scratch->len))
+				binary = 1;
+			if (binary) {
+				if (sbx_write_all(fd, scratch->data, scratch->len) < 0)
+					r = sbx_err_sys(err, SBX_EIO, "cannot write '%s'", f->path);
+			} else {
 				sbx_buf_add(&whole, scratch->data, scratch->len);
+			}
 		}
-		if (!r)
+		if (!r && !binary)
 			r = rs->filter->fn(rs->filter->ctx, f->path, whole.data ? whole.data : "",
 					   whole.len, &out, err);
 		if (!r && out.len && sbx_write_all(fd, out.data, out.len) < 0)

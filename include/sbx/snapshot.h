@@ -24,6 +24,9 @@ struct sbx_content_filter {
 	int (*fn)(void *ctx, const char *path, const void *in, size_t n, struct sbx_buf *out,
 		  struct sbx_err *err);
 	void *ctx;
+	/* Restore only: files whose first chunk holds a NUL byte are binary
+	 * and stream through untouched (never held whole in memory). */
+	int text_only;
 };
 
 struct sbx_capture_opts {
