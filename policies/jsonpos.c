@@ -6,6 +6,7 @@
 
 #include "policies/jsonpos.h"
 #include "sbx/buf.h"
+#include "util/hash.h"
 
 #define MAX_DEPTH 512
 
@@ -68,17 +69,6 @@ static int add(struct scan *sc, enum sbx_jtype t, int parent, char *key, long in
 	return (int)d->len++;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static void put_utf8(struct sbx_buf *b, uint32_t cp)
 {
 	if (cp < 0x80) {
@@ -134,7 +124,7 @@ static int string(struct scan *sc, struct sbx_buf *out)
 			if (sc->end - sc->p < 6)
 				return fail(sc, "truncated \\u escape");
 			for (i = 2; i < 6; i++) {
-				int h = hexval(sc->p[i]);
+				int h = sbx_hex_digit(sc->p[i]);
 
 				if (h < 0)
 					return fail(sc, "bad \\u escape");
@@ -145,8 +135,8 @@ static int string(struct scan *sc, struct sbx_buf *out)
 			    sc->p[1] == 'u') {
 				uint32_t lo = 0;
 
-				for (i = 2; i < 6 && hexval(sc->p[i]) >= 0; i++)
-					lo = lo << 4 | (uint32_t)hexval(sc->p[i]);
+				for (i = 2; i < 6 && sbx_hex_digit(sc->p[i]) >= 0; i++)
+					lo = lo << 4 | (uint32_t)sbx_hex_digit(sc->p[i]);
 				if (i == 6 && lo >= 0xdc00 && lo < 0xe000) {
 					cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
 					sc->p += 6;

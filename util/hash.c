@@ -54,7 +54,7 @@ void sbx_hex(const uint8_t *p, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static int nibble(char c)
+int sbx_hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -70,11 +70,11 @@ int sbx_unhex(const char *s, uint8_t *out, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		int hi = nibble(s[2 * i]), lo;
+		int hi = sbx_hex_digit(s[2 * i]), lo;
 
 		if (hi < 0)
 			return -1;
-		lo = nibble(s[2 * i + 1]);
+		lo = sbx_hex_digit(s[2 * i + 1]);
 		if (lo < 0)
 			return -1;
 		out[i] = (uint8_t)(hi << 4 | lo);

@@ -25,6 +25,8 @@ void sbx_sha256_final(struct sbx_sha256 *h, uint8_t out[SBX_ID_LEN]);
 
 /* Writes 2*N lower-case hex digits and a NUL into OUT. */
 void sbx_hex(const uint8_t *p, size_t n, char *out);
+/* The value of hex digit C, or -1. */
+int sbx_hex_digit(char c);
 /* Parses exactly 2*N hex digits; returns 0 or -1. */
 int sbx_unhex(const char *s, uint8_t *out, size_t n);
 
