@@ -229,7 +229,9 @@ static void test_timeout(void **state)
 	assert_int_equal(sbx_spawn(argv, NULL, 0, 300, &res, &err), SBX_EFAIL);
 	dt = now_s() - t0;
 	assert_int_equal(count_fds(), fds);
-	assert_true(dt >= 0.29 && dt < 3);
+	/* Killed at the timeout, not after the child's 30 s (a loose upper
+	 * bound: a loaded machine must not make this fail). */
+	assert_true(dt >= 0.29 && dt < 15);
 	assert_int_equal(res.timed_out, 1);
 	assert_int_equal(res.signaled, 1);
 	assert_int_equal(res.status, SIGTERM);
@@ -295,7 +297,7 @@ static void test_timeout_sigkill(void **state)
 	(void)state;
 	assert_int_equal(sbx_spawn(argv, NULL, 0, 300, &res, &err), SBX_EFAIL);
 	dt = now_s() - t0;
-	assert_true(dt >= 2.2 && dt < 4);
+	assert_true(dt >= 2.2 && dt < 15);
 	assert_int_equal(res.timed_out, 1);
 	assert_int_equal(res.signaled, 1);
 	assert_int_equal(res.status, SIGKILL);
@@ -602,12 +604,12 @@ static void test_demo_timeout(void **state)
 	double t0, dt;
 
 	(void)state;
-	setenv("SBX_DEMO_SLEEP", "5", 1);
+	setenv("SBX_DEMO_SLEEP", "30", 1);
 	t0 = now_s();
 	assert_int_equal(p.ops->provision(&p, &v, &res, &err), SBX_EFAIL);
 	dt = now_s() - t0;
 	unsetenv("SBX_DEMO_SLEEP");
-	assert_true(dt >= 0.95 && dt < 2.5);
+	assert_true(dt >= 0.95 && dt < 15);
 	assert_string_equal(err.msg, "provider 'demo': 'demo provision' timed out after 1 s");
 	assert_null(res.provider_id);
 	drop_provider(&p);
