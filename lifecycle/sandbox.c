@@ -309,6 +309,28 @@ static int transition(struct sbx_store *s, struct sbx_config *c, json_t *rec,
 	return 0;
 }
 
+/* The outcome of a refresh: the new base from the pending intent. */
+static int finish_refresh(struct sbx_store *s, json_t *rec, struct sbx_err *err)
+{
+	json_t *p = json_object_get(rec, "pending"), *e;
+	const char *snap = json_string_value(json_object_get(p, "snapshot"));
+	int r;
+
+	json_object_set(rec, "base", json_object_get(p, "base"));
+	json_object_set_new(rec, "snapshot", json_string(snap));
+	json_object_set_new(rec, "clean_snapshot", json_string(snap));
+	json_object_set_new(rec, "state", json_string("inactive"));
+	e = entry_new("refresh", "outcome", "refreshing", "inactive",
+		      json_string_value(json_object_get(rec, "provider")),
+		      json_string_value(json_object_get(p, "op_id")));
+	json_object_set_new(e, "result", json_string("ok"));
+	json_object_set_new(e, "message", json_string(json_string_value(json_object_get(p, "spec"))));
+	json_object_del(rec, "pending");
+	r = save(s, rec, e, err);
+	json_decref(e);
+	return r;
+}
+
 /* Finishes an interrupted transition of REC by running it again with the
  * same operation id (providers are idempotent per id); rolls back when that
  * fails. */
@@ -323,6 +345,13 @@ static int recover_one(struct sbx_store *s, struct sbx_config *c, json_t *rec, j
 	struct sbx_err e = { 0 };
 	int r;
 
+	if (t && !strcmp(op, "refresh")) {
+		r = finish_refresh(s, rec, err);
+		json_array_append_new(done, json_pack("{s:s,s:s,s:s,s:s}", "sandbox",
+			json_string_value(json_object_get(rec, "name")), "op", op, "result",
+			r ? "failed" : "finished", "state", json_string_value(json_object_get(rec, "state"))));
+		return r;
+	}
 	if (!t || !id)
 		return sbx_err_set(err, SBX_ECORRUPT, "sandbox '%s' is %s with no usable intent",
 				   json_string_value(json_object_get(rec, "name")),
@@ -588,25 +617,31 @@ int sbx_sandbox_refresh(struct sbx_store *s, struct sbx_config *c, const char *n
 	r = sbx_master_version(s, spec, &base, id, err);
 	if (r)
 		goto out;
-	op_id_new(op_id);
-	json_object_set_new(rec, "state", json_string(t->via));
-	e = entry_new("refresh", "intent", t->from, t->via, json_string_value(json_object_get(rec,
-		"provider")), op_id);
-	r = save(s, rec, e, err);
-	json_decref(e);
-	if (r)
-		goto out;
-	json_object_set_new(rec, "base", json_pack("{s:s,s:O,s:s}", "master", master, "version",
-		json_object_get(base, "version"), "snapshot", id));
-	json_object_set_new(rec, "snapshot", json_string(id));
-	json_object_set_new(rec, "clean_snapshot", json_string(id));
-	json_object_set_new(rec, "state", json_string(t->to));
-	e = entry_new("refresh", "outcome", t->via, t->to, json_string_value(json_object_get(rec,
-		"provider")), op_id);
-	json_object_set_new(e, "result", json_string("ok"));
-	json_object_set_new(e, "message", json_string(spec));
-	r = save(s, rec, e, err);
-	json_decref(e);
+	{
+		json_t *purpose = sbx_config_purpose(c, json_string_value(json_object_get(rec, "purpose")));
+		char snap[65];
+
+		memcpy(snap, id, sizeof snap);
+		if (json_is_string(json_object_get(purpose, "overlay"))) {
+			r = overlay(s, json_string_value(json_object_get(purpose, "overlay")), id, snap, err);
+			if (r)
+				goto out;
+		}
+		op_id_new(op_id);
+		/* The intent carries the target, so that recovery can finish it. */
+		json_object_set_new(rec, "state", json_string(t->via));
+		json_object_set_new(rec, "pending", json_pack("{s:s,s:s,s:s,s:{s:s,s:O,s:s},s:s,s:s}",
+			"op", "refresh", "from", t->from, "op_id", op_id, "base", "master", master,
+			"version", json_object_get(base, "version"), "snapshot", id, "snapshot", snap,
+			"spec", spec));
+		e = entry_new("refresh", "intent", t->from, t->via,
+			      json_string_value(json_object_get(rec, "provider")), op_id);
+		r = save(s, rec, e, err);
+		json_decref(e);
+		if (r)
+			goto out;
+		r = finish_refresh(s, rec, err);
+	}
 	if (!r)
 		*record = json_incref(rec);
 out:

@@ -136,6 +136,28 @@ static int walk(struct restore *rs, MDB_txn *txn, const uint8_t id[32], const ch
 	return r;
 }
 
+/* Large files go through the filter in pieces ending at a newline, so that
+ * memory stays bounded whatever the file's size. */
+#define PIECE ((size_t)1 << 20)
+
+static int filter_piece(struct restore *rs, const char *path, int fd, struct sbx_buf *whole,
+			struct sbx_buf *out, struct sbx_err *err)
+{
+	char *nl = memrchr(whole->data, '\n', whole->len);
+	size_t n = nl ? (size_t)(nl - whole->data) + 1 : 0;
+	int r;
+
+	if (!n)
+		return 0;       /* no line end yet: keep reading */
+	r = rs->filter->fn(rs->filter->ctx, path, whole->data, n, out, err);
+	if (!r && out->len && sbx_write_all(fd, out->data, out->len) < 0)
+		r = sbx_err_sys(err, SBX_EIO, "cannot write '%s'", path);
+	memmove(whole->data, whole->data + n, whole->len - n);
+	whole->len -= n;
+	whole->data[whole->len] = '\0';
+	return r;
+}
+
 static int write_one(struct restore *rs, MDB_txn *txn, struct sbx_pack_reader *rd,
 		     const struct fjob *f, struct sbx_buf *scratch, struct sbx_err *err)
 {
@@ -164,9 +186,11 @@ static int write_one(struct restore *rs, MDB_txn *txn, struct sbx_pack_reader *r
 			if (binary) {
 				if (sbx_write_all(fd, scratch->data, scratch->len) < 0)
 					r = sbx_err_sys(err, SBX_EIO, "cannot write '%s'", f->path);
-			} else {
-				sbx_buf_add(&whole, scratch->data, scratch->len);
+				continue;
 			}
+			sbx_buf_add(&whole, scratch->data, scratch->len);
+			if (whole.len >= PIECE)
+				r = filter_piece(rs, f->path, fd, &whole, &out, err);
 		}
 		if (!r && !binary)
 			r = rs->filter->fn(rs->filter->ctx, f->path, whole.data ? whole.data : "",

@@ -19,7 +19,9 @@ struct sbx_progress {
 };
 
 /* Rewrites the bytes of file PATH: IN[0..N) into OUT (which it replaces).
- * During a restore it is called from several threads at once. */
+ * During a restore it is called from several threads at once, and for a
+ * large file several times, with consecutive pieces that each end at a
+ * newline (or at the end of the file). */
 struct sbx_content_filter {
 	int (*fn)(void *ctx, const char *path, const void *in, size_t n, struct sbx_buf *out,
 		  struct sbx_err *err);

@@ -135,6 +135,23 @@ for round in 1 2 3 4 5 6; do
 	assert_eq "$("$SBX" snapshot cat "$snap" round.txt 2>/dev/null)" "round $round" "round $round edit kept"
 	expect 0 verify
 done
+# A large text file is filled in pieces: every placeholder, wherever the
+# pieces end, and nothing else changes.
+mkdir -p big && python3 -c '
+import sys
+with open("big/huge.txt", "w") as f:
+    for i in range(120000):
+        f.write("line %06d ${API_BASE}/v%d and more text\n" % (i, i % 7))
+'
+echo '{"version": 1}' >plain.json
+"$SBX" -q master refresh bigm --from big --policy plain.json >/dev/null 2>&1 || fail "refresh of the big tree"
+expect 0 clone bigm hugebox --purpose dev --var API_BASE=https://x.test --activate
+assert_eq "$(grep -c 'https://x.test/v' "$ROOT/hugebox/huge.txt")" 120000 "every placeholder filled"
+assert_eq "$(grep -c '\${API_BASE}' "$ROOT/hugebox/huge.txt")" 0 "no placeholder left"
+sed 's|https://x.test|${API_BASE}|' "$ROOT/hugebox/huge.txt" | cmp -s - big/huge.txt && ok ||
+	fail "the large file changed beyond its placeholders"
+expect 0 destroy hugebox
+
 # ${SECRET:RULE} placeholders: filled only from the admin's secrets file,
 # never stored back; a purpose's overlay is laid over the clone.
 mkdir -p "$T/overlay/config" && echo "training banner" >"$T/overlay/config/banner.txt"
@@ -161,6 +178,12 @@ snap=$("$SBX" status sec --json | jq -r .snapshot)
 	fail "the secret placeholder was not put back"
 "$SBX" snapshot export "$snap" - --format tar 2>/dev/null | tar -xOf - | grep -q "s3cret-from-file" &&
 	fail "a secret from the secrets file reached the store" || ok
+# A refresh lays the purpose's overlay over the new version too.
+expect 0 refresh sec --force --json
+assert_eq "$(jq -r .base.version "$O")" 2 "sec refreshed"
+expect 0 activate sec
+assert_eq "$(cat "$ROOT/sec/config/banner.txt")" "training banner" "overlay kept across refresh"
+expect 0 deactivate sec
 
 expect 0 history crash --json
 [ "$(jq '[.[] | select(.phase=="intent")] | length' "$O")" -ge 12 ] && ok || fail "intents journaled"
