@@ -3,5 +3,6 @@ libsbx_a_SOURCES += \
 	%reldir%/registry.c \
 	%reldir%/local.c \
 	%reldir%/exec.c \
+	%reldir%/http.c \
 	%reldir%/spawn.c %reldir%/spawn.h \
 	%reldir%/vars.c %reldir%/vars.h

@@ -10,10 +10,12 @@
 
 extern const struct sbx_provider_ops sbx_local_ops;
 extern const struct sbx_provider_ops sbx_exec_ops;
+extern const struct sbx_provider_ops sbx_http_ops;
 
 const struct sbx_provider_ops *const sbx_provider_types[] = {
 	&sbx_local_ops,
 	&sbx_exec_ops,
+	&sbx_http_ops,
 	NULL,
 };
 

@@ -9,6 +9,7 @@ unit_tests = \
 	tests/unit/test_chunker \
 	tests/unit/test_chunkset \
 	tests/unit/test_exec \
+	tests/unit/test_http \
 	tests/unit/test_mask \
 	tests/unit/test_pack \
 	tests/unit/test_secrets \
@@ -30,6 +31,9 @@ tests_unit_test_chunkset_LDADD = $(UNIT_LDADD)
 tests_unit_test_exec_SOURCES = %reldir%/unit/test_exec.c
 tests_unit_test_exec_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_exec_LDADD = $(UNIT_LDADD)
+tests_unit_test_http_SOURCES = %reldir%/unit/test_http.c
+tests_unit_test_http_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_http_LDADD = $(UNIT_LDADD)
 tests_unit_test_mask_SOURCES = %reldir%/unit/test_mask.c
 tests_unit_test_mask_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_mask_LDADD = $(UNIT_LDADD)
@@ -59,7 +63,7 @@ e2e_tests = \
 	tests/e2e/t-store.sh
 
 TESTS += $(unit_tests) $(e2e_tests)
-EXTRA_DIST += $(e2e_tests) tests/e2e/lib.sh tests/data/gen-export tests/data/README.md \
+EXTRA_DIST += $(e2e_tests) tests/e2e/lib.sh tests/http-fault-server.py tests/data/gen-export tests/data/README.md \
 	tests/data/fp-corpus
 
 TEST_EXTENSIONS = .sh
