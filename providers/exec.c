@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "providers/provider.h"
+#include "providers/reply.h"
 #include "providers/spawn.h"
 #include "sbx/buf.h"
 
@@ -62,14 +63,6 @@ static int setting_err(struct sbx_provider *p, struct sbx_err *err, int code, co
 	return sbx_err_set(err, code, "%s: provider '%s': %s", p->config_path, p->name, what);
 }
 
-/* A JSON string without an embedded NUL (which argv and the environment
- * cannot carry). */
-static const char *plain_string(json_t *j)
-{
-	const char *s = json_string_value(j);
-
-	return s && strlen(s) == json_string_length(j) ? s : NULL;
-}
 
 /* NAME searched on $PATH as execvp would, absolute directories only (a
  * relative one would depend on the working directory).  Caller frees. */
@@ -116,7 +109,7 @@ static int e_init(struct sbx_provider *p, struct sbx_err *err)
 	json_t *program = json_object_get(p->settings, "program");
 	json_t *args = json_object_get(p->settings, "args");
 	json_t *env = json_object_get(p->settings, "env");
-	const char *prog = plain_string(program), *key, *slash;
+	const char *prog = sbx_reply_plain_string(program), *key, *slash;
 	struct exec *x;
 	json_t *val;
 	size_t i;
@@ -132,7 +125,7 @@ static int e_init(struct sbx_provider *p, struct sbx_err *err)
 	if (args && !json_is_array(args))
 		return setting_err(p, err, SBX_ESYNTAX, "\"args\" must be an array of strings");
 	json_array_foreach(args, i, val)
-		if (!plain_string(val))
+		if (!sbx_reply_plain_string(val))
 			return setting_err(p, err, SBX_ESYNTAX, "\"args\"[%zu] must be a string", i);
 	if (env && !json_is_object(env))
 		return setting_err(p, err, SBX_ESYNTAX, "\"env\" must be an object of strings");
@@ -140,7 +133,7 @@ static int e_init(struct sbx_provider *p, struct sbx_err *err)
 		if (!*key || strchr(key, '='))
 			return setting_err(p, err, SBX_ESYNTAX, "\"env\": \"%s\" is not a variable "
 					   "name", key);
-		if (!plain_string(val))
+		if (!sbx_reply_plain_string(val))
 			return setting_err(p, err, SBX_ESYNTAX, "\"env\": \"%s\" must be a string",
 					   key);
 	}
@@ -229,68 +222,7 @@ static void free_env(char **envp, size_t nown)
 	free(envp);
 }
 
-/* Length of the valid UTF-8 sequence at S (N bytes left), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-	uint32_t c;
 
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, c = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, c = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, c = s[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
-	    (len == 4 && (c < 0x10000 || c > 0x10ffff)))
-		return 0;
-	return len;
-}
-
-/* Writes IN[0..N) to OUT (room for N + 1) as one line fit for the journal:
- * runs of whitespace become one space, other control characters and bytes
- * that are not UTF-8 become '?', and the ends are trimmed. */
-static void clean_line(const char *in, size_t n, char *out)
-{
-	const unsigned char *s = (const unsigned char *)in;
-	size_t i = 0, o = 0, len;
-	int space = 0;
-
-	while (i < n) {
-		if (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r' || s[i] == '\v' ||
-		    s[i] == '\f') {
-			space = 1;
-			i++;
-			continue;
-		}
-		if (space && o)
-			out[o++] = ' ';
-		space = 0;
-		len = utf8_len(s + i, n - i);
-		if (!len || s[i] < 0x20 || s[i] == 0x7f ||
-		    (len == 2 && s[i] == 0xc2 && s[i + 1] < 0xa0)) {
-			/* Invalid, or a C0/C1 control character. */
-			out[o++] = '?';
-			i += len ? len : 1;
-			continue;
-		}
-		memcpy(out + o, s + i, len);
-		o += len;
-		i += len;
-	}
-	out[o] = '\0';
-}
 
 /* The end of the program's stderr, cleaned, into TAIL (STDERR_TAIL + 1). */
 static void stderr_tail(const struct sbx_buf *b, char *tail)
@@ -304,7 +236,7 @@ static void stderr_tail(const struct sbx_buf *b, char *tail)
 	/* Not from the middle of a character. */
 	while (start && start < end && (s[start] & 0xc0) == 0x80)
 		start++;
-	clean_line(b->data + start, end - start, tail);
+	sbx_reply_clean(b->data + start, end - start, end - start, tail);
 }
 
 /* Fails with "provider 'NAME': WHAT; stderr: TAIL", shortening WHAT rather
@@ -338,68 +270,9 @@ static void fmt_ms(long ms, char *buf, size_t n)
 		snprintf(buf, n, "%ld s", ms / 1000);
 }
 
-static int digits(const char *s, int n, int *out)
-{
-	int i, v = 0;
 
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
 
-/* "YYYY-MM-DDTHH:MM:SS[.fraction]Z" into nanoseconds since the epoch. */
-static int parse_utc(const char *s, int64_t *ns)
-{
-	int y, mo, d, h, mi, sec;
-	int64_t frac = 0, scale = 100000000;
-	struct tm tm = { 0 }, back;
-	time_t t;
 
-	if (strlen(s) < 20 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) ||
-	    s[7] != '-' || digits(s + 8, 2, &d) || s[10] != 'T' || digits(s + 11, 2, &h) ||
-	    s[13] != ':' || digits(s + 14, 2, &mi) || s[16] != ':' || digits(s + 17, 2, &sec))
-		return -1;
-	s += 19;
-	if (*s == '.') {
-		if (s[1] < '0' || s[1] > '9')
-			return -1;
-		for (s++; *s >= '0' && *s <= '9'; s++, scale /= 10)
-			frac += (*s - '0') * scale;
-	}
-	if (strcmp(s, "Z") || y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
-	    mi > 59 || sec > 59)
-		return -1;
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	t = timegm(&tm);
-	/* timegm carries 31 April into May: refuse dates that do not exist. */
-	if (t == (time_t)-1 || !gmtime_r(&t, &back) || back.tm_mday != d || back.tm_mon != mo - 1)
-		return -1;
-	*ns = (int64_t)t * 1000000000 + frac;
-	return 0;
-}
-
-static int is_state(const char *s)
-{
-	return !strcmp(s, "active") || !strcmp(s, "inactive") || !strcmp(s, "absent") ||
-	       !strcmp(s, "unknown");
-}
-
-/* A member of the reply, NULL when absent or null. */
-static json_t *member(json_t *root, const char *key)
-{
-	json_t *j = json_object_get(root, key);
-
-	return json_is_null(j) ? NULL : j;
-}
 
 /* Checks the type and shape of every field of RP->root that we know;
  * fields we do not know are the program's business.  On error, says what
@@ -411,28 +284,28 @@ static int check_reply(struct reply *rp, char *what, size_t n)
 	size_t i;
 
 	rp->ok = 1;
-	if ((j = member(rp->root, "ok"))) {
+	if ((j = sbx_reply_member(rp->root, "ok"))) {
 		if (!json_is_boolean(j)) {
 			snprintf(what, n, "\"ok\" must be true or false");
 			return -1;
 		}
 		rp->ok = json_is_true(j);
 	}
-	if ((j = member(rp->root, "unsupported"))) {
+	if ((j = sbx_reply_member(rp->root, "unsupported"))) {
 		if (!json_is_boolean(j)) {
 			snprintf(what, n, "\"unsupported\" must be true or false");
 			return -1;
 		}
 		rp->unsupported = json_is_true(j);
 	}
-	if ((j = member(rp->root, "message"))) {
+	if ((j = sbx_reply_member(rp->root, "message"))) {
 		if (!json_is_string(j)) {
 			snprintf(what, n, "\"message\" must be a string");
 			return -1;
 		}
 		rp->message = json_string_value(j);
 	}
-	if ((j = member(rp->root, "id"))) {
+	if ((j = sbx_reply_member(rp->root, "id"))) {
 		s = json_string_value(j);
 		if (!s || !*s || json_string_length(j) > MAX_ID) {
 			snprintf(what, n, "\"id\" must be a string of 1 to %d bytes", MAX_ID);
@@ -445,16 +318,16 @@ static int check_reply(struct reply *rp, char *what, size_t n)
 			}
 		rp->id = s;
 	}
-	if ((j = member(rp->root, "state"))) {
+	if ((j = sbx_reply_member(rp->root, "state"))) {
 		s = json_string_value(j);
-		if (!s || strlen(s) != json_string_length(j) || !is_state(s)) {
+		if (!s || strlen(s) != json_string_length(j) || !sbx_reply_state_ok(s)) {
 			snprintf(what, n, "\"state\" must be \"active\", \"inactive\", \"absent\" or "
 				 "\"unknown\"");
 			return -1;
 		}
 		rp->state = s;
 	}
-	if ((j = member(rp->root, "snapshot"))) {
+	if ((j = sbx_reply_member(rp->root, "snapshot"))) {
 		s = json_string_value(j);
 		if (!s || json_string_length(j) != SNAPSHOT_HEX ||
 		    strspn(s, "0123456789abcdef") != SNAPSHOT_HEX) {
@@ -464,12 +337,12 @@ static int check_reply(struct reply *rp, char *what, size_t n)
 		}
 		rp->snapshot = s;
 	}
-	if ((j = member(rp->root, "last_activity"))) {
+	if ((j = sbx_reply_member(rp->root, "last_activity"))) {
 		double secs = json_number_value(j);
 
 		if (json_is_string(j)) {
 			if (strlen(json_string_value(j)) != json_string_length(j) ||
-			    parse_utc(json_string_value(j), &rp->activity_ns))
+			    sbx_reply_parse_utc(json_string_value(j), &rp->activity_ns))
 				goto bad_time;
 		} else if (json_is_integer(j)) {
 			if (json_integer_value(j) < 0 || json_integer_value(j) > INT64_MAX / 1000000000)
@@ -484,7 +357,7 @@ static int check_reply(struct reply *rp, char *what, size_t n)
 		}
 		rp->has_activity = 1;
 	}
-	if ((j = member(rp->root, "size"))) {
+	if ((j = sbx_reply_member(rp->root, "size"))) {
 		if (!json_is_integer(j) || json_integer_value(j) < 0) {
 			snprintf(what, n, "\"size\" must be a number of bytes");
 			return -1;
@@ -548,7 +421,7 @@ static void clean_head(const char *message, char *out, size_t size)
 		while (n && ((unsigned char)message[n] & 0xc0) == 0x80)
 			n--;
 	}
-	clean_line(message, n, out);
+	sbx_reply_clean(message, n, n, out);
 }
 
 /* Runs VERB and checks the reply into RP (RP->root to be released with

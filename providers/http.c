@@ -41,6 +41,7 @@
 #include <curl/curl.h>
 
 #include "providers/provider.h"
+#include "providers/reply.h"
 #include "sbx/buf.h"
 #include "util/fsutil.h"
 
@@ -146,12 +147,6 @@ static int setting_err(struct sbx_provider *p, struct sbx_err *err, int code, co
 	return sbx_err_set(err, code, "%s: provider '%s': %s", p->config_path, p->name, what);
 }
 
-static const char *plain_string(json_t *j)
-{
-	const char *s = json_string_value(j);
-
-	return s && strlen(s) == json_string_length(j) ? s : NULL;
-}
 
 static int is_env_name(const char *s)
 {
@@ -237,7 +232,7 @@ static int check_verb(struct sbx_provider *p, enum verb vb, json_t *val, struct 
 		"DELETE /sandboxes/{id}", "GET /sandboxes/{id}", "GET /sandboxes/{id}/usage",
 		"GET /sandboxes/{id}/export", "POST /sandboxes/{id}/import",
 	};
-	const char *s = plain_string(val), *sp, *path, *q;
+	const char *s = sbx_reply_plain_string(val), *sp, *path, *q;
 	size_t mlen;
 
 	if (!s || !(sp = strchr(s, ' ')) || sp == s || sp[1] != '/')
@@ -328,7 +323,7 @@ static int h_init(struct sbx_provider *p, struct sbx_err *err)
 
 	h = sbx_xcalloc(1, sizeof *h);
 	if ((j = json_object_get(s, "token_env"))) {
-		str = plain_string(j);
+		str = sbx_reply_plain_string(j);
 		if (!str || !is_env_name(str)) {
 			r = setting_err(p, err, SBX_ESYNTAX, "\"token_env\" must be the name of an "
 					"environment variable");
@@ -337,7 +332,7 @@ static int h_init(struct sbx_provider *p, struct sbx_err *err)
 		h->token_env = sbx_xstrdup(str);
 	}
 	if ((j = json_object_get(s, "token_file"))) {
-		str = plain_string(j);
+		str = sbx_reply_plain_string(j);
 		if (!str || str[0] != '/') {
 			r = setting_err(p, err, SBX_ESYNTAX, "\"token_file\" must be an absolute path");
 			goto out;
@@ -349,7 +344,7 @@ static int h_init(struct sbx_provider *p, struct sbx_err *err)
 		}
 		h->token_file = sbx_xstrdup(str);
 	}
-	if (!(str = plain_string(json_object_get(s, "base_url")))) {
+	if (!(str = sbx_reply_plain_string(json_object_get(s, "base_url")))) {
 		r = setting_err(p, err, SBX_ESYNTAX, json_object_get(s, "base_url") ?
 				"\"base_url\" must be an https:// or http:// URL" :
 				"\"base_url\" is required");
@@ -416,7 +411,7 @@ static int h_init(struct sbx_provider *p, struct sbx_err *err)
 		h->retries = (long)json_integer_value(j);
 	}
 	if ((j = json_object_get(s, "ca_file"))) {
-		str = plain_string(j);
+		str = sbx_reply_plain_string(j);
 		if (!str || str[0] != '/') {
 			r = setting_err(p, err, SBX_ESYNTAX, "\"ca_file\" must be an absolute path");
 			goto out;
@@ -515,72 +510,7 @@ static int64_t backoff_ms(struct call *c, int n)
 	return (int64_t)((double)(next_rand(&c->rng) % (uint64_t)(ceiling + 1)) * backoff_scale());
 }
 
-/* Length of the valid UTF-8 sequence at S (N bytes left), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-	uint32_t cp;
 
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return len;
-}
-
-/* The first MAX bytes at most of IN[0..N), cut at a character, as one line
- * into OUT (room for MAX + 1): whitespace runs become one space, control
- * characters and bytes that are not UTF-8 become '?', the ends are
- * trimmed. */
-static void clean_line(const char *in, size_t n, size_t max, char *out)
-{
-	const unsigned char *s = (const unsigned char *)in;
-	size_t i = 0, o = 0, len;
-	int space = 0;
-
-	if (n > max) {
-		n = max;
-		while (n && (s[n] & 0xc0) == 0x80)
-			n--;
-	}
-	while (i < n) {
-		if (s[i] == ' ' || (s[i] >= '\t' && s[i] <= '\r')) {
-			space = 1;
-			i++;
-			continue;
-		}
-		if (space && o)
-			out[o++] = ' ';
-		space = 0;
-		len = utf8_len(s + i, n - i);
-		if (!len || s[i] < 0x20 || s[i] == 0x7f ||
-		    (len == 2 && s[i] == 0xc2 && s[i + 1] < 0xa0)) {
-			out[o++] = '?';
-			i += len ? len : 1;
-			continue;
-		}
-		memcpy(out + o, s + i, len);
-		o += len;
-		i += len;
-	}
-	out[o] = '\0';
-}
 
 /* Overwrites every occurrence of TOKEN in S[0..N) with '*'. */
 static void scrub(char *s, size_t n, const char *token)
@@ -1011,7 +941,7 @@ fail:
 static void describe_status(struct call *c, char *head, size_t n, char *detail)
 {
 	scrub(c->body.data, c->body.len, c->token);
-	clean_line(c->body.data ? c->body.data : "", c->body.len, EXCERPT, detail);
+	sbx_reply_clean(c->body.data ? c->body.data : "", c->body.len, EXCERPT, detail);
 	snprintf(head, n, "HTTP %ld%s", c->status, *detail ? "" : " with an empty body");
 }
 
@@ -1169,68 +1099,9 @@ out:
 
 /* ---- the reply ---- */
 
-static int digits(const char *s, int n, int *out)
-{
-	int i, v = 0;
 
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
 
-/* "YYYY-MM-DDTHH:MM:SS[.fraction]Z" into nanoseconds since the epoch. */
-static int parse_utc(const char *s, int64_t *ns)
-{
-	int y, mo, d, hh, mi, sec;
-	int64_t frac = 0, scale = 100000000;
-	struct tm tm = { 0 }, back;
-	time_t t;
 
-	if (strlen(s) < 20 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) ||
-	    s[7] != '-' || digits(s + 8, 2, &d) || s[10] != 'T' || digits(s + 11, 2, &hh) ||
-	    s[13] != ':' || digits(s + 14, 2, &mi) || s[16] != ':' || digits(s + 17, 2, &sec))
-		return -1;
-	s += 19;
-	if (*s == '.') {
-		if (s[1] < '0' || s[1] > '9')
-			return -1;
-		for (s++; *s >= '0' && *s <= '9'; s++, scale /= 10)
-			frac += (*s - '0') * scale;
-	}
-	if (strcmp(s, "Z") || y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || hh > 23 ||
-	    mi > 59 || sec > 59)
-		return -1;
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = hh;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	t = timegm(&tm);
-	/* timegm carries 31 April into May: refuse dates that do not exist. */
-	if (t == (time_t)-1 || !gmtime_r(&t, &back) || back.tm_mday != d || back.tm_mon != mo - 1)
-		return -1;
-	*ns = (int64_t)t * 1000000000 + frac;
-	return 0;
-}
-
-static int is_state(const char *s)
-{
-	return !strcmp(s, "active") || !strcmp(s, "inactive") || !strcmp(s, "absent") ||
-	       !strcmp(s, "unknown");
-}
-
-/* A member of the reply, NULL when absent or null. */
-static json_t *member(json_t *root, const char *key)
-{
-	json_t *j = json_object_get(root, key);
-
-	return json_is_null(j) ? NULL : j;
-}
 
 /* Checks the type and shape of every field of RP->root that we know;
  * others are the server's business.  On error, says what is wrong in
@@ -1241,14 +1112,14 @@ static int check_reply(struct reply *rp, char *what, size_t n)
 	const char *s;
 	size_t i;
 
-	if ((j = member(rp->root, "message"))) {
+	if ((j = sbx_reply_member(rp->root, "message"))) {
 		if (!json_is_string(j)) {
 			snprintf(what, n, "\"message\" must be a string");
 			return -1;
 		}
 		rp->message = json_string_value(j);
 	}
-	if ((j = member(rp->root, "id"))) {
+	if ((j = sbx_reply_member(rp->root, "id"))) {
 		s = json_string_value(j);
 		if (!s || !*s || json_string_length(j) > MAX_ID) {
 			snprintf(what, n, "\"id\" must be a string of 1 to %d bytes", MAX_ID);
@@ -1261,16 +1132,16 @@ static int check_reply(struct reply *rp, char *what, size_t n)
 			}
 		rp->id = s;
 	}
-	if ((j = member(rp->root, "state"))) {
+	if ((j = sbx_reply_member(rp->root, "state"))) {
 		s = json_string_value(j);
-		if (!s || strlen(s) != json_string_length(j) || !is_state(s)) {
+		if (!s || strlen(s) != json_string_length(j) || !sbx_reply_state_ok(s)) {
 			snprintf(what, n, "\"state\" must be \"active\", \"inactive\", \"absent\" or "
 				 "\"unknown\"");
 			return -1;
 		}
 		rp->state = s;
 	}
-	if ((j = member(rp->root, "snapshot"))) {
+	if ((j = sbx_reply_member(rp->root, "snapshot"))) {
 		s = json_string_value(j);
 		if (!s || json_string_length(j) != SNAPSHOT_HEX ||
 		    strspn(s, "0123456789abcdef") != SNAPSHOT_HEX) {
@@ -1280,12 +1151,12 @@ static int check_reply(struct reply *rp, char *what, size_t n)
 		}
 		rp->snapshot = s;
 	}
-	if ((j = member(rp->root, "last_activity"))) {
+	if ((j = sbx_reply_member(rp->root, "last_activity"))) {
 		double secs = json_number_value(j);
 
 		if (json_is_string(j)) {
 			if (strlen(json_string_value(j)) != json_string_length(j) ||
-			    parse_utc(json_string_value(j), &rp->activity_ns))
+			    sbx_reply_parse_utc(json_string_value(j), &rp->activity_ns))
 				goto bad_time;
 		} else if (json_is_integer(j)) {
 			if (json_integer_value(j) < 0 || json_integer_value(j) > INT64_MAX / 1000000000)
@@ -1300,7 +1171,7 @@ static int check_reply(struct reply *rp, char *what, size_t n)
 		}
 		rp->has_activity = 1;
 	}
-	if ((j = member(rp->root, "size"))) {
+	if ((j = sbx_reply_member(rp->root, "size"))) {
 		if (!json_is_integer(j) || json_integer_value(j) < 0) {
 			snprintf(what, n, "\"size\" must be a number of bytes");
 			return -1;
@@ -1378,7 +1249,7 @@ static void note(struct call *c, const struct reply *rp, char *out, size_t n)
 	char msg[EXCERPT + 1] = "";
 
 	if (rp->message)
-		clean_line(rp->message, strlen(rp->message), n - 40 < EXCERPT ? n - 40 : EXCERPT, msg);
+		sbx_reply_clean(rp->message, strlen(rp->message), n - 40 < EXCERPT ? n - 40 : EXCERPT, msg);
 	scrub_str(msg, c->token);
 	if (c->attempts > 1)
 		snprintf(out, n, "%s%ssucceeded on attempt %d", msg, *msg ? " (" : "", c->attempts);

@@ -4,5 +4,6 @@ libsbx_a_SOURCES += \
 	%reldir%/local.c \
 	%reldir%/exec.c \
 	%reldir%/http.c \
+	%reldir%/reply.c %reldir%/reply.h \
 	%reldir%/spawn.c %reldir%/spawn.h \
 	%reldir%/vars.c %reldir%/vars.h
