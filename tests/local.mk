@@ -55,6 +55,7 @@ e2e_tests = \
 	tests/e2e/t-crash.sh \
 	tests/e2e/t-exec.sh \
 	tests/e2e/t-hostile.sh \
+	tests/e2e/t-http.sh \
 	tests/e2e/t-master.sh \
 	tests/e2e/t-progress.sh \
 	tests/e2e/t-reflink.sh \
