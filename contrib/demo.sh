@@ -59,10 +59,21 @@ if grep -rlE 'AKIA[0-9A-Z]{16}|ghp_[A-Za-z0-9]{36}|sk_live_' "$work/master-copy"
 fi
 echo "none"
 run "$SBX" master verify acme
+# Two providers: sandboxes as local directories, and through an external
+# program (contrib/providers/demo, the exec protocol).
+cat >"$SBX_STORE/config.json" <<JSON
+{"providers": {"local": {"type": "local", "root": "$SBX_STORE/sandboxes"},
+               "demo": {"type": "exec", "program": "$here/contrib/providers/demo", "timeout": "30s"}},
+ "purposes": {"training": {"provider": "local"}, "uat": {"provider": "demo"}}}
+JSON
+export SBX_DEMO_ROOT="$work/demo-provider"
+run "$SBX" config check
 run "$SBX" clone acme training-q3 --purpose training --owner ana \
 	--var API_BASE=https://api.training.acme.test --var SUPPORT_EMAIL=help@training.acme.test
 run "$SBX" clone acme uat-1 --purpose uat --owner ben \
 	--var API_BASE=https://api.uat.acme.test --var SUPPORT_EMAIL=help@uat.acme.test
+run "$SBX" activate uat-1
+run "$SBX" status uat-1
 run "$SBX" activate training-q3
 say "echo '# trainer note' >> sandboxes/training-q3/config/sla/...   # an edit in the sandbox"
 sla=$(ls "$SBX_STORE"/sandboxes/training-q3/config/sla/*.yaml | head -1)
@@ -75,6 +86,14 @@ tail -1 "$sla"
 run "$SBX" list
 run "$SBX" status training-q3
 run "$SBX" deactivate training-q3
+say "sbx master refresh acme ...   # production changed: a new master version"
+printf '{"id": 999, "name": "new escalation rule"}\n' >"$prod/config/workflows/zz-new.json"
+"$SBX" -q master refresh acme --from "$prod" --policy "$here/contrib/policies/support-platform.json"
+"$SBX" master history acme
+say "sbx refresh training-q3   # refused: the sandbox holds the trainer's edit"
+"$SBX" refresh training-q3 || true
+run "$SBX" refresh training-q3 --force
+run "$SBX" deactivate uat-1
 run "$SBX" destroy uat-1
 run "$SBX" history training-q3
 run "$SBX" verify --full

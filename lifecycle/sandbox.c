@@ -338,12 +338,19 @@ static int recover_one(struct sbx_store *s, struct sbx_config *c, json_t *rec, j
 		       struct sbx_err *err)
 {
 	json_t *pending = json_object_get(rec, "pending");
-	const char *op = json_string_value(json_object_get(pending, "op"));
-	const char *from = json_string_value(json_object_get(pending, "from"));
-	const char *id = json_string_value(json_object_get(pending, "op_id"));
-	const struct sbx_transition *t = op && from ? sbx_transition_find(op, from) : NULL;
+	/* Copies: the transition replaces the pending intent. */
+	char op[32], from[32], id[64];
+	const struct sbx_transition *t;
 	struct sbx_err e = { 0 };
 	int r;
+
+	snprintf(op, sizeof op, "%s", json_string_value(json_object_get(pending, "op")) ?
+		 json_string_value(json_object_get(pending, "op")) : "");
+	snprintf(from, sizeof from, "%s", json_string_value(json_object_get(pending, "from")) ?
+		 json_string_value(json_object_get(pending, "from")) : "");
+	snprintf(id, sizeof id, "%s", json_string_value(json_object_get(pending, "op_id")) ?
+		 json_string_value(json_object_get(pending, "op_id")) : "");
+	t = *op && *from ? sbx_transition_find(op, from) : NULL;
 
 	if (t && !strcmp(op, "refresh")) {
 		r = finish_refresh(s, rec, err);
@@ -352,7 +359,7 @@ static int recover_one(struct sbx_store *s, struct sbx_config *c, json_t *rec, j
 			r ? "failed" : "finished", "state", json_string_value(json_object_get(rec, "state"))));
 		return r;
 	}
-	if (!t || !id)
+	if (!t || !*id)
 		return sbx_err_set(err, SBX_ECORRUPT, "sandbox '%s' is %s with no usable intent",
 				   json_string_value(json_object_get(rec, "name")),
 				   json_string_value(json_object_get(rec, "state")));

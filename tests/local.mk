@@ -13,6 +13,7 @@ unit_tests = \
 	tests/unit/test_mask \
 	tests/unit/test_pack \
 	tests/unit/test_secrets \
+	tests/unit/test_state \
 	tests/unit/test_tree
 
 check_PROGRAMS += $(unit_tests)
@@ -40,6 +41,9 @@ tests_unit_test_mask_LDADD = $(UNIT_LDADD)
 tests_unit_test_secrets_SOURCES = %reldir%/unit/test_secrets.c
 tests_unit_test_secrets_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_secrets_LDADD = $(UNIT_LDADD)
+tests_unit_test_state_SOURCES = %reldir%/unit/test_state.c
+tests_unit_test_state_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_state_LDADD = $(UNIT_LDADD)
 tests_unit_test_pack_SOURCES = %reldir%/unit/test_pack.c
 tests_unit_test_pack_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_pack_LDADD = $(UNIT_LDADD)
