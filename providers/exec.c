@@ -10,7 +10,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,8 +27,6 @@ extern char **environ;
 
 #define DEFAULT_TIMEOUT_MS 60000L
 #define STDERR_TAIL 400     /* bytes of stderr that reach an error message */
-#define MAX_ID 255          /* longest provider id we keep */
-#define SNAPSHOT_HEX 64
 
 struct exec {
 	char *program;      /* absolute, or a path with a '/' as configured */
@@ -40,14 +37,6 @@ struct exec {
 };
 
 /* What a reply said, after checking (pointers borrowed from ROOT). */
-struct reply {
-	json_t *root;
-	int ok, unsupported;
-	const char *id, *state, *message, *snapshot;
-	int has_activity, has_size;
-	int64_t activity_ns;
-	uint64_t size;
-};
 
 static int setting_err(struct sbx_provider *p, struct sbx_err *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -277,11 +266,9 @@ static void fmt_ms(long ms, char *buf, size_t n)
 /* Checks the type and shape of every field of RP->root that we know;
  * fields we do not know are the program's business.  On error, says what
  * is wrong in WHAT. */
-static int check_reply(struct reply *rp, char *what, size_t n)
+static int check_reply(struct sbx_reply *rp, char *what, size_t n)
 {
 	json_t *j;
-	const char *s;
-	size_t i;
 
 	rp->ok = 1;
 	if ((j = sbx_reply_member(rp->root, "ok"))) {
@@ -298,78 +285,7 @@ static int check_reply(struct reply *rp, char *what, size_t n)
 		}
 		rp->unsupported = json_is_true(j);
 	}
-	if ((j = sbx_reply_member(rp->root, "message"))) {
-		if (!json_is_string(j)) {
-			snprintf(what, n, "\"message\" must be a string");
-			return -1;
-		}
-		rp->message = json_string_value(j);
-	}
-	if ((j = sbx_reply_member(rp->root, "id"))) {
-		s = json_string_value(j);
-		if (!s || !*s || json_string_length(j) > MAX_ID) {
-			snprintf(what, n, "\"id\" must be a string of 1 to %d bytes", MAX_ID);
-			return -1;
-		}
-		for (i = 0; i < json_string_length(j); i++)
-			if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) {
-				snprintf(what, n, "\"id\" holds a control character");
-				return -1;
-			}
-		rp->id = s;
-	}
-	if ((j = sbx_reply_member(rp->root, "state"))) {
-		s = json_string_value(j);
-		if (!s || strlen(s) != json_string_length(j) || !sbx_reply_state_ok(s)) {
-			snprintf(what, n, "\"state\" must be \"active\", \"inactive\", \"absent\" or "
-				 "\"unknown\"");
-			return -1;
-		}
-		rp->state = s;
-	}
-	if ((j = sbx_reply_member(rp->root, "snapshot"))) {
-		s = json_string_value(j);
-		if (!s || json_string_length(j) != SNAPSHOT_HEX ||
-		    strspn(s, "0123456789abcdef") != SNAPSHOT_HEX) {
-			snprintf(what, n, "\"snapshot\" must be a snapshot id (%d hex digits)",
-				 SNAPSHOT_HEX);
-			return -1;
-		}
-		rp->snapshot = s;
-	}
-	if ((j = sbx_reply_member(rp->root, "last_activity"))) {
-		double secs = json_number_value(j);
-
-		if (json_is_string(j)) {
-			if (strlen(json_string_value(j)) != json_string_length(j) ||
-			    sbx_reply_parse_utc(json_string_value(j), &rp->activity_ns))
-				goto bad_time;
-		} else if (json_is_integer(j)) {
-			if (json_integer_value(j) < 0 || json_integer_value(j) > INT64_MAX / 1000000000)
-				goto bad_time;
-			rp->activity_ns = (int64_t)json_integer_value(j) * 1000000000;
-		} else if (json_is_real(j)) {
-			if (!isfinite(secs) || secs < 0 || secs >= (double)(INT64_MAX / 1000000000))
-				goto bad_time;
-			rp->activity_ns = (int64_t)(secs * 1e9);
-		} else {
-			goto bad_time;
-		}
-		rp->has_activity = 1;
-	}
-	if ((j = sbx_reply_member(rp->root, "size"))) {
-		if (!json_is_integer(j) || json_integer_value(j) < 0) {
-			snprintf(what, n, "\"size\" must be a number of bytes");
-			return -1;
-		}
-		rp->size = (uint64_t)json_integer_value(j);
-		rp->has_size = 1;
-	}
-	return 0;
-bad_time:
-	snprintf(what, n, "\"last_activity\" must be \"YYYY-MM-DDTHH:MM:SSZ\" or seconds since "
-		 "1970");
-	return -1;
+	return sbx_reply_fields(rp, what, n);
 }
 
 /* The request of the protocol, one line of JSON appended to OUT.  Never
@@ -428,7 +344,7 @@ static void clean_head(const char *message, char *out, size_t size)
  * json_decref); NOTE (when not NULL) receives what the program said on
  * success, for the journal.  FILE is for export and import. */
 static int call(struct sbx_provider *p, const char *verb, const struct sbx_sandbox_view *v,
-		const char *file, struct reply *rp, char *note, size_t note_size,
+		const char *file, struct sbx_reply *rp, char *note, size_t note_size,
 		struct sbx_err *err)
 {
 	struct exec *x = p->priv;
@@ -547,7 +463,7 @@ out:
 static int result_verb(struct sbx_provider *p, const char *verb, const struct sbx_sandbox_view *v,
 		       struct sbx_provider_result *res, struct sbx_err *err)
 {
-	struct reply rp;
+	struct sbx_reply rp;
 	int r;
 
 	res->message[0] = '\0';
@@ -593,7 +509,7 @@ static int e_destroy(struct sbx_provider *p, const struct sbx_sandbox_view *v,
 static int e_status(struct sbx_provider *p, const struct sbx_sandbox_view *v,
 		    struct sbx_provider_status *st, struct sbx_err *err)
 {
-	struct reply rp;
+	struct sbx_reply rp;
 	int r;
 
 	snprintf(st->state, sizeof st->state, "unknown");
@@ -613,7 +529,7 @@ static int e_status(struct sbx_provider *p, const struct sbx_sandbox_view *v,
 static int e_usage(struct sbx_provider *p, const struct sbx_sandbox_view *v,
 		   struct sbx_provider_usage *u, struct sbx_err *err)
 {
-	struct reply rp;
+	struct sbx_reply rp;
 	int r;
 
 	u->last_activity_ns = 0;
@@ -635,7 +551,7 @@ static int e_usage(struct sbx_provider *p, const struct sbx_sandbox_view *v,
 static int e_export(struct sbx_provider *p, const struct sbx_sandbox_view *v, const char *file,
 		    struct sbx_err *err)
 {
-	struct reply rp;
+	struct sbx_reply rp;
 	int r = call(p, "export", v, file, &rp, NULL, 0, err);
 
 	json_decref(rp.root);
@@ -645,7 +561,7 @@ static int e_export(struct sbx_provider *p, const struct sbx_sandbox_view *v, co
 static int e_import(struct sbx_provider *p, const struct sbx_sandbox_view *v, const char *file,
 		    struct sbx_err *err)
 {
-	struct reply rp;
+	struct sbx_reply rp;
 	int r = call(p, "import", v, file, &rp, NULL, 0, err);
 
 	json_decref(rp.root);

@@ -56,8 +56,6 @@
 #define MAX_RETRIES 100
 #define MAX_TOKEN 16384
 #define MAX_KEY 255                 /* longest idempotency key we send */
-#define MAX_ID 255                  /* longest provider id we keep */
-#define SNAPSHOT_HEX 64
 
 enum verb {
 	V_PROVISION,
@@ -123,13 +121,6 @@ struct call {
 };
 
 /* What a reply said, after checking (pointers borrowed from ROOT). */
-struct reply {
-	json_t *root;
-	const char *id, *state, *message, *snapshot;
-	int has_activity, has_size;
-	int64_t activity_ns;
-	uint64_t size;
-};
 
 /* ---- settings ---- */
 
@@ -1103,88 +1094,6 @@ out:
 
 
 
-/* Checks the type and shape of every field of RP->root that we know;
- * others are the server's business.  On error, says what is wrong in
- * WHAT. */
-static int check_reply(struct reply *rp, char *what, size_t n)
-{
-	json_t *j;
-	const char *s;
-	size_t i;
-
-	if ((j = sbx_reply_member(rp->root, "message"))) {
-		if (!json_is_string(j)) {
-			snprintf(what, n, "\"message\" must be a string");
-			return -1;
-		}
-		rp->message = json_string_value(j);
-	}
-	if ((j = sbx_reply_member(rp->root, "id"))) {
-		s = json_string_value(j);
-		if (!s || !*s || json_string_length(j) > MAX_ID) {
-			snprintf(what, n, "\"id\" must be a string of 1 to %d bytes", MAX_ID);
-			return -1;
-		}
-		for (i = 0; i < json_string_length(j); i++)
-			if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) {
-				snprintf(what, n, "\"id\" holds a control character");
-				return -1;
-			}
-		rp->id = s;
-	}
-	if ((j = sbx_reply_member(rp->root, "state"))) {
-		s = json_string_value(j);
-		if (!s || strlen(s) != json_string_length(j) || !sbx_reply_state_ok(s)) {
-			snprintf(what, n, "\"state\" must be \"active\", \"inactive\", \"absent\" or "
-				 "\"unknown\"");
-			return -1;
-		}
-		rp->state = s;
-	}
-	if ((j = sbx_reply_member(rp->root, "snapshot"))) {
-		s = json_string_value(j);
-		if (!s || json_string_length(j) != SNAPSHOT_HEX ||
-		    strspn(s, "0123456789abcdef") != SNAPSHOT_HEX) {
-			snprintf(what, n, "\"snapshot\" must be a snapshot id (%d hex digits)",
-				 SNAPSHOT_HEX);
-			return -1;
-		}
-		rp->snapshot = s;
-	}
-	if ((j = sbx_reply_member(rp->root, "last_activity"))) {
-		double secs = json_number_value(j);
-
-		if (json_is_string(j)) {
-			if (strlen(json_string_value(j)) != json_string_length(j) ||
-			    sbx_reply_parse_utc(json_string_value(j), &rp->activity_ns))
-				goto bad_time;
-		} else if (json_is_integer(j)) {
-			if (json_integer_value(j) < 0 || json_integer_value(j) > INT64_MAX / 1000000000)
-				goto bad_time;
-			rp->activity_ns = (int64_t)json_integer_value(j) * 1000000000;
-		} else if (json_is_real(j)) {
-			if (!isfinite(secs) || secs < 0 || secs >= (double)(INT64_MAX / 1000000000))
-				goto bad_time;
-			rp->activity_ns = (int64_t)(secs * 1e9);
-		} else {
-			goto bad_time;
-		}
-		rp->has_activity = 1;
-	}
-	if ((j = sbx_reply_member(rp->root, "size"))) {
-		if (!json_is_integer(j) || json_integer_value(j) < 0) {
-			snprintf(what, n, "\"size\" must be a number of bytes");
-			return -1;
-		}
-		rp->size = (uint64_t)json_integer_value(j);
-		rp->has_size = 1;
-	}
-	return 0;
-bad_time:
-	snprintf(what, n, "\"last_activity\" must be \"YYYY-MM-DDTHH:MM:SSZ\" or seconds since "
-		 "1970");
-	return -1;
-}
 
 /* Whether S holds the token, as it is or as scrub left it: such an id
  * would be a leak, or a wrong id. */
@@ -1207,7 +1116,7 @@ static int holds_token(const struct call *c, const char *s)
 
 /* Reads C->body into RP (RP->root to be released with json_decref).  An
  * empty body is an empty reply, unless NEED. */
-static int parse_reply(struct call *c, int need, struct reply *rp, struct sbx_err *err)
+static int parse_reply(struct call *c, int need, struct sbx_reply *rp, struct sbx_err *err)
 {
 	const char *s = c->body.data ? c->body.data : "";
 	char bad[160];
@@ -1226,7 +1135,7 @@ static int parse_reply(struct call *c, int need, struct reply *rp, struct sbx_er
 	if (!rp->root)
 		return call_fail(c, err, SBX_EINVAL, "HTTP %ld with invalid JSON: %s (line %d, "
 				 "column %d)", c->status, jerr.text, jerr.line, jerr.column);
-	if (!json_is_object(rp->root) || check_reply(rp, bad, sizeof bad)) {
+	if (!json_is_object(rp->root) || sbx_reply_fields(rp, bad, sizeof bad)) {
 		if (!json_is_object(rp->root))
 			snprintf(bad, sizeof bad, "JSON that is not an object");
 		json_decref(rp->root);
@@ -1244,7 +1153,7 @@ static int parse_reply(struct call *c, int need, struct reply *rp, struct sbx_er
 
 /* The journal's note of a success: the server's message, and how many
  * attempts it took. */
-static void note(struct call *c, const struct reply *rp, char *out, size_t n)
+static void note(struct call *c, const struct sbx_reply *rp, char *out, size_t n)
 {
 	char msg[EXCERPT + 1] = "";
 
@@ -1321,7 +1230,7 @@ static void call_end(struct call *c, struct sbx_err *err)
 static int result_verb(struct sbx_provider *p, enum verb vb, const struct sbx_sandbox_view *v,
 		       struct sbx_provider_result *res, struct sbx_err *err)
 {
-	struct reply rp = { 0 };
+	struct sbx_reply rp = { 0 };
 	struct call c;
 	int r;
 
@@ -1377,7 +1286,7 @@ static int h_status(struct sbx_provider *p, const struct sbx_sandbox_view *v,
 		    struct sbx_provider_status *st, struct sbx_err *err)
 {
 	struct http *h = p->priv;
-	struct reply rp = { 0 };
+	struct sbx_reply rp = { 0 };
 	struct call c;
 	int r;
 
@@ -1420,7 +1329,7 @@ static int h_usage(struct sbx_provider *p, const struct sbx_sandbox_view *v,
 		   struct sbx_provider_usage *u, struct sbx_err *err)
 {
 	struct http *h = p->priv;
-	struct reply rp = { 0 };
+	struct sbx_reply rp = { 0 };
 	struct call c;
 	int r;
 
@@ -1498,7 +1407,7 @@ out:
 static int h_import(struct sbx_provider *p, const struct sbx_sandbox_view *v, const char *file,
 		    struct sbx_err *err)
 {
-	struct reply rp = { 0 };
+	struct sbx_reply rp = { 0 };
 	struct stat st;
 	struct call c;
 	int r;

@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 #include <string.h>
+#include <math.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "providers/reply.h"
@@ -142,3 +144,86 @@ json_t *sbx_reply_member(json_t *root, const char *key)
 	return json_is_null(j) ? NULL : j;
 }
 
+
+#define MAX_ID 255          /* longest provider id we keep */
+#define SNAPSHOT_HEX 64
+
+int sbx_reply_fields(struct sbx_reply *rp, char *what, size_t n)
+{
+	json_t *j;
+	const char *s;
+	size_t i;
+
+	if ((j = sbx_reply_member(rp->root, "message"))) {
+		if (!json_is_string(j)) {
+			snprintf(what, n, "\"message\" must be a string");
+			return -1;
+		}
+		rp->message = json_string_value(j);
+	}
+	if ((j = sbx_reply_member(rp->root, "id"))) {
+		s = json_string_value(j);
+		if (!s || !*s || json_string_length(j) > MAX_ID) {
+			snprintf(what, n, "\"id\" must be a string of 1 to %d bytes", MAX_ID);
+			return -1;
+		}
+		for (i = 0; i < json_string_length(j); i++)
+			if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) {
+				snprintf(what, n, "\"id\" holds a control character");
+				return -1;
+			}
+		rp->id = s;
+	}
+	if ((j = sbx_reply_member(rp->root, "state"))) {
+		s = json_string_value(j);
+		if (!s || strlen(s) != json_string_length(j) || !sbx_reply_state_ok(s)) {
+			snprintf(what, n, "\"state\" must be \"active\", \"inactive\", \"absent\" or "
+				 "\"unknown\"");
+			return -1;
+		}
+		rp->state = s;
+	}
+	if ((j = sbx_reply_member(rp->root, "snapshot"))) {
+		s = json_string_value(j);
+		if (!s || json_string_length(j) != SNAPSHOT_HEX ||
+		    strspn(s, "0123456789abcdef") != SNAPSHOT_HEX) {
+			snprintf(what, n, "\"snapshot\" must be a snapshot id (%d hex digits)",
+				 SNAPSHOT_HEX);
+			return -1;
+		}
+		rp->snapshot = s;
+	}
+	if ((j = sbx_reply_member(rp->root, "last_activity"))) {
+		double secs = json_number_value(j);
+
+		if (json_is_string(j)) {
+			if (strlen(json_string_value(j)) != json_string_length(j) ||
+			    sbx_reply_parse_utc(json_string_value(j), &rp->activity_ns))
+				goto bad_time;
+		} else if (json_is_integer(j)) {
+			if (json_integer_value(j) < 0 || json_integer_value(j) > INT64_MAX / 1000000000)
+				goto bad_time;
+			rp->activity_ns = (int64_t)json_integer_value(j) * 1000000000;
+		} else if (json_is_real(j)) {
+			if (!isfinite(secs) || secs < 0 || secs >= (double)(INT64_MAX / 1000000000))
+				goto bad_time;
+			rp->activity_ns = (int64_t)(secs * 1e9);
+		} else {
+			goto bad_time;
+		}
+		rp->has_activity = 1;
+	}
+	if ((j = sbx_reply_member(rp->root, "size"))) {
+		if (!json_is_integer(j) || json_integer_value(j) < 0) {
+			snprintf(what, n, "\"size\" must be a number of bytes");
+			return -1;
+		}
+		rp->size = (uint64_t)json_integer_value(j);
+		rp->has_size = 1;
+	}
+	return 0;
+bad_time:
+	snprintf(what, n, "\"last_activity\" must be \"YYYY-MM-DDTHH:MM:SSZ\" or seconds since "
+		 "1970");
+	return -1;
+}

@@ -33,4 +33,20 @@ const char *sbx_reply_plain_string(json_t *j);
 /* A member of a reply object, NULL when absent or null. */
 json_t *sbx_reply_member(json_t *root, const char *key);
 
+/* A reply of a provider program or API, its fields checked. */
+struct sbx_reply {
+	json_t *root;
+	int ok, unsupported;     /* the exec protocol's; the http one leaves them */
+	const char *id, *state, *message, *snapshot;
+	int has_activity, has_size;
+	int64_t activity_ns;
+	uint64_t size;
+};
+
+/* Checks the type and shape of the fields both protocols share ("message",
+ * "id", "state", "snapshot", "last_activity", "size") and fills RP; others
+ * are the provider's business.  On error returns -1 and says what is wrong
+ * in WHAT (N bytes). */
+int sbx_reply_fields(struct sbx_reply *rp, char *what, size_t n);
+
 #endif
