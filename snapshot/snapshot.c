@@ -201,15 +201,16 @@ int sbx_snapshot_resolve(struct sbx_store *s, const char *prefix, char id[65],
 	return 0;
 }
 
+struct timed {
+	json_int_t time_ns;
+	char *text;
+};
+
 static int by_time(const void *a, const void *b)
 {
-	json_t *x = json_loads(*(char *const *)a, 0, NULL), *y = json_loads(*(char *const *)b, 0, NULL);
-	json_int_t tx = json_integer_value(json_object_get(x, "time_ns"));
-	json_int_t ty = json_integer_value(json_object_get(y, "time_ns"));
+	const struct timed *x = a, *y = b;
 
-	json_decref(x);
-	json_decref(y);
-	return tx < ty ? -1 : tx > ty;
+	return x->time_ns < y->time_ns ? -1 : x->time_ns > y->time_ns;
 }
 
 int sbx_snapshot_list(struct sbx_store *s, char ***records, size_t *n, struct sbx_err *err)
@@ -217,8 +218,9 @@ int sbx_snapshot_list(struct sbx_store *s, char ***records, size_t *n, struct sb
 	MDB_txn *txn;
 	MDB_cursor *c;
 	MDB_val k, v;
-	char **out = NULL;
-	size_t len = 0, cap = 0;
+	struct timed *t = NULL;
+	char **out;
+	size_t len = 0, cap = 0, i;
 	int r, rc;
 
 	*records = NULL;
@@ -233,16 +235,26 @@ int sbx_snapshot_list(struct sbx_store *s, char ***records, size_t *n, struct sb
 	}
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
 	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		json_t *o = json_loadb(v.mv_data, v.mv_size, 0, NULL);
+
 		if (len == cap) {
 			cap = cap ? 2 * cap : 16;
-			out = sbx_xrealloc(out, cap * sizeof *out);
+			t = sbx_xrealloc(t, cap * sizeof *t);
 		}
-		out[len++] = sbx_xstrndup(v.mv_data, v.mv_size);
+		/* Each record is parsed once, for its time, not in every comparison. */
+		t[len].time_ns = json_integer_value(json_object_get(o, "time_ns"));
+		t[len].text = sbx_xstrndup(v.mv_data, v.mv_size);
+		len++;
+		json_decref(o);
 	}
 	mdb_cursor_close(c);
 	mdb_txn_abort(txn);
 	if (len > 1)
-		qsort(out, len, sizeof *out, by_time);
+		qsort(t, len, sizeof *t, by_time);
+	out = sbx_xcalloc(len ? len : 1, sizeof *out);
+	for (i = 0; i < len; i++)
+		out[i] = t[i].text;
+	free(t);
 	*records = out;
 	*n = len;
 	return 0;
