@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "sbx/clock.h"
 
 static int cmd_help(struct cli *c, int argc, char **argv);
 static int cmd_version(struct cli *c, int argc, char **argv);
@@ -123,6 +124,18 @@ int cli_global_opt(struct cli *c, int argc, char **argv, int *i)
 		return c->verbose++, 1;
 	if (!strcmp(a, "--wait"))
 		return c->wait = 1;
+	if (!strncmp(a, "--now", 5) && (a[5] == '=' || !a[5])) {
+		const char *v = a[5] ? a + 6 : (*i + 1 < argc ? argv[++*i] : NULL);
+		int64_t t;
+
+		if (!v)
+			return cli_usage(c, "--now needs a value");
+		if (sbx_parse_time(v, sbx_clock_ns(), &t))
+			return cli_usage(c, "--now '%s' is not a time (ISO-8601 such as "
+					 "2026-11-23T09:00:00Z, or a duration from now such as 2h)", v);
+		sbx_clock_set(t);
+		return 1;
+	}
 	if (!strncmp(a, "--store", 7))
 		slot = &c->store_path, n = 7;
 	else if (!strncmp(a, "--config", 8))

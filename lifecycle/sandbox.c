@@ -41,7 +41,7 @@ static char *now_iso(void)
 {
 	char t[32];
 
-	sbx_time_iso(sbx_now_ns(), t);
+	sbx_time_iso(sbx_clock_ns(), t);
 	return sbx_xstrdup(t);
 }
 
@@ -118,8 +118,14 @@ static int save(struct sbx_store *s, json_t *rec, json_t *entry, struct sbx_err 
 	json_object_set_new(rec, "updated", json_string(now));
 	set_pins(rec);
 	if (entry) {
+		/* Cost is derived from the journal alone: each entry says whose
+		 * sandbox it was, for what, and what it kept stored. */
+		json_object_set(entry, "purpose", json_object_get(rec, "purpose"));
+		json_object_set(entry, "owner", json_object_get(rec, "owner"));
+		if (json_object_get(rec, "stored_bytes"))
+			json_object_set(entry, "stored_bytes", json_object_get(rec, "stored_bytes"));
 		json_object_set_new(entry, "time", json_string(now));
-		json_object_set_new(entry, "time_ns", json_integer(sbx_now_ns()));
+		json_object_set_new(entry, "time_ns", json_integer(sbx_clock_ns()));
 		json_object_set_new(entry, "actor", json_string(actor()));
 		json_object_set_new(entry, "sandbox", json_string(name));
 		e = json_dumps(entry, JSON_COMPACT | JSON_SORT_KEYS);
@@ -210,6 +216,18 @@ static struct sbx_provider *provider_of(struct sbx_config *c, json_t *rec, struc
 	return p;
 }
 
+/* Records the stored bytes REC's snapshot adds to its base: what keeping the
+ * sandbox costs.  Best effort: a failure leaves the old figure. */
+static void account(struct sbx_store *s, json_t *rec)
+{
+	const char *snap = json_string_value(json_object_get(rec, "snapshot"));
+	const char *base = json_string_value(json_object_get(json_object_get(rec, "base"), "snapshot"));
+	uint64_t bytes;
+
+	if (snap && sbx_snapshot_unique_bytes(s, snap, base, &bytes, NULL) == 0)
+		json_object_set_new(rec, "stored_bytes", json_integer((json_int_t)bytes));
+}
+
 /* Applies what a successful OP brings to REC. */
 static void apply(json_t *rec, const char *op, const struct sbx_provider_result *res)
 {
@@ -222,7 +240,7 @@ static void apply(json_t *rec, const char *op, const struct sbx_provider_result 
 	if (!strcmp(op, "activate")) {
 		json_object_set_new(rec, "activated", json_string(now));
 		json_object_set_new(rec, "last_activity", json_pack("{s:s,s:I,s:s,s:s}", "time", now,
-			"time_ns", (json_int_t)sbx_now_ns(), "source", "activate", "by", actor()));
+			"time_ns", (json_int_t)sbx_clock_ns(), "source", "activate", "by", actor()));
 	}
 	if (!strcmp(op, "deactivate"))
 		json_object_set_new(rec, "deactivated", json_string(now));
@@ -263,6 +281,8 @@ static int transition(struct sbx_store *s, struct sbx_config *c, json_t *rec,
 	json_object_del(rec, "pending");
 	if (!r) {
 		apply(rec, t->op, &res);
+		if (!strcmp(t->op, "provision") || !strcmp(t->op, "deactivate"))
+			account(s, rec);
 		json_object_set_new(rec, "state", json_string(t->to));
 		json_object_set_new(e, "result", json_string("ok"));
 		if (res.message[0])
@@ -320,6 +340,7 @@ static int finish_refresh(struct sbx_store *s, json_t *rec, struct sbx_err *err)
 	json_object_set_new(rec, "snapshot", json_string(snap));
 	json_object_set_new(rec, "clean_snapshot", json_string(snap));
 	json_object_set_new(rec, "state", json_string("inactive"));
+	account(s, rec);
 	e = entry_new("refresh", "outcome", "refreshing", "inactive",
 		      json_string_value(json_object_get(rec, "provider")),
 		      json_string_value(json_object_get(p, "op_id")));
@@ -669,7 +690,7 @@ int sbx_sandbox_touch(struct sbx_store *s, const char *name, json_t **record, st
 		return r;
 	}
 	json_object_set_new(rec, "last_activity", json_pack("{s:s,s:I,s:s,s:s}", "time", now, "time_ns",
-		(json_int_t)sbx_now_ns(), "source", "touch", "by", actor()));
+		(json_int_t)sbx_clock_ns(), "source", "touch", "by", actor()));
 	e = json_pack("{s:s,s:s,s:s}", "op", "touch", "phase", "event", "result", "ok");
 	r = save(s, rec, e, err);
 	json_decref(e);

@@ -181,15 +181,6 @@ static int snapshot_exists(struct sbx_store *s, const uint8_t id[32])
 	return found;
 }
 
-void sbx_time_iso(int64_t ns, char out[32])
-{
-	time_t t = (time_t)(ns / 1000000000);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 char *sbx_snapshot_make_record(const char *id, const char *source, const char *message,
 			       const char *const *labels, size_t nlabels,
 			       const struct sbx_capture_result *res, json_t *extra)

@@ -68,7 +68,7 @@ char *sbx_snapshot_make_record(const char *id, const char *source, const char *m
 			       const char *const *labels, size_t nlabels,
 			       const struct sbx_capture_result *res, json_t *extra);
 
-/* Formats NS since the epoch as ISO-8601 UTC. */
-void sbx_time_iso(int64_t ns, char out[32]);
+/* sbx_time_iso formats times for records. */
+#include "util/timeutil.h"
 
 #endif

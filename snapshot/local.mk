@@ -20,4 +20,5 @@ libsbx_a_SOURCES += \
 	%reldir%/refs.c %reldir%/refs.h \
 	%reldir%/gc.c \
 	%reldir%/verify.c \
+	%reldir%/unique.c \
 	%reldir%/walk.c %reldir%/walk.h

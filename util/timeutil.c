@@ -5,7 +5,29 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/fsutil.h"
 #include "util/timeutil.h"
+
+static int64_t clock_override;
+
+void sbx_clock_set(int64_t ns)
+{
+	clock_override = ns;
+}
+
+int64_t sbx_clock_ns(void)
+{
+	return clock_override ? clock_override : sbx_now_ns();
+}
+
+void sbx_time_iso(int64_t ns, char out[32])
+{
+	time_t t = (time_t)(ns / 1000000000);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
 
 int sbx_parse_duration(const char *s, int64_t *ms)
 {

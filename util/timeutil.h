@@ -8,13 +8,8 @@
 
 #include <stdint.h>
 
-/* Parses a duration: digits followed by ms, s, m, h or d, or plain digits
- * (seconds).  Returns 0 and milliseconds in *MS, or -1. */
-int sbx_parse_duration(const char *s, int64_t *ms);
-
-/* Parses a time: "YYYY-MM-DDTHH:MM[:SS[.frac]]" with "Z" or "+HH:MM"/"-HH:MM",
- * or a duration meaning NOW_NS plus it.  Returns 0 and ns since the epoch in
- * *OUT, or -1. */
-int sbx_parse_time(const char *s, int64_t now_ns, int64_t *out);
+/* sbx_parse_duration, sbx_parse_time, sbx_time_iso and the lifecycle clock
+ * are public: */
+#include "sbx/clock.h"
 
 #endif

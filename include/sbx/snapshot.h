@@ -128,6 +128,11 @@ struct sbx_verify_result {
 int sbx_verify(struct sbx_store *s, int full, const struct sbx_progress *p,
 	       struct sbx_verify_result *res, struct sbx_err *err);
 
+/* The stored (compressed) bytes of the chunks snapshot ID holds that
+ * snapshot BASE (NULL: none) does not: what ID costs to keep beside BASE. */
+int sbx_snapshot_unique_bytes(struct sbx_store *s, const char *id, const char *base,
+			      uint64_t *bytes, struct sbx_err *err);
+
 struct sbx_stats {
 	uint64_t snapshots, trees, chunks, packs;
 	uint64_t logical_bytes;   /* sum of the snapshots' file bytes */
