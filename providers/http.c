@@ -18,11 +18,7 @@
  * the whole operation, attempts and waits included, so that a caller knows
  * how long a verb can take; a retry is only tried when it can still start
  * within it.
- *
- * For tests, the environment variable SBX_HTTP_BACKOFF_SCALE (a number from
- * 0 to 1, default 1) multiplies the backoff waits, so that a test of five
- * attempts takes milliseconds.  It does not shorten a server's Retry-After,
- * which is a promise to the server. */
+ * (providers/retry.c decides what is retried and how long to wait.) */
 #include "config.h"
 
 #include <errno.h>
@@ -42,14 +38,12 @@
 
 #include "providers/provider.h"
 #include "providers/reply.h"
+#include "providers/retry.h"
 #include "sbx/buf.h"
 #include "util/fsutil.h"
 
 #define MAX_BODY ((size_t)1 << 20) /* the largest reply we read */
 #define EXCERPT 300                 /* bytes of an error reply that reach a message */
-#define BACKOFF_BASE_MS 200L
-#define BACKOFF_CAP_MS 10000L
-#define RETRY_AFTER_CAP_MS 60000L
 #define DEFAULT_CONNECT_MS 10000L
 #define DEFAULT_TIMEOUT_MS 60000L
 #define DEFAULT_RETRIES 4
@@ -429,80 +423,6 @@ static void h_fini(struct sbx_provider *p)
 
 /* ---- small helpers ---- */
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(int64_t ms)
-{
-	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
-static void fmt_ms(int64_t ms, char *buf, size_t n)
-{
-	if (ms % 1000)
-		snprintf(buf, n, "%lld ms", (long long)ms);
-	else
-		snprintf(buf, n, "%lld s", (long long)(ms / 1000));
-}
-
-/* splitmix64: plenty for jitter, and each operation has its own state. */
-static uint64_t next_rand(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static uint64_t seed_rand(void)
-{
-	uint64_t seed;
-	struct timespec ts;
-
-	if (getrandom(&seed, sizeof seed, GRND_NONBLOCK) == (ssize_t)sizeof seed)
-		return seed;
-	/* Early boot without entropy: jitter only spreads load, so a weaker
-	 * seed is no danger. */
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_nsec ^ (uint64_t)ts.tv_sec << 30 ^ (uint64_t)getpid() << 48;
-}
-
-/* SBX_HTTP_BACKOFF_SCALE, for tests: see the top of this file. */
-static double backoff_scale(void)
-{
-	const char *s = getenv("SBX_HTTP_BACKOFF_SCALE");
-	char *end;
-	double d;
-
-	if (!s || !*s)
-		return 1;
-	d = strtod(s, &end);
-	if (*end || !isfinite(d) || d < 0 || d > 1)
-		return 1;
-	return d;
-}
-
-/* Full jitter: a wait drawn evenly from [0, min(cap, base * 2^N)]. */
-static int64_t backoff_ms(struct call *c, int n)
-{
-	int64_t ceiling = BACKOFF_BASE_MS << (n < 16 ? n : 16);
-
-	if (ceiling > BACKOFF_CAP_MS)
-		ceiling = BACKOFF_CAP_MS;
-	return (int64_t)((double)(next_rand(&c->rng) % (uint64_t)(ceiling + 1)) * backoff_scale());
-}
-
-
-
 /* Overwrites every occurrence of TOKEN in S[0..N) with '*'. */
 static void scrub(char *s, size_t n, const char *token)
 {
@@ -719,8 +639,8 @@ static int make_key(struct call *c, struct sbx_err *err)
 		return 0;
 	}
 	/* A version 4 UUID. */
-	a = next_rand(&c->rng);
-	b = next_rand(&c->rng);
+	a = sbx_next_rand(&c->rng);
+	b = sbx_next_rand(&c->rng);
 	a = (a & ~0xf000ULL) | 0x4000ULL;
 	b = (b & ~(3ULL << 62)) | (2ULL << 62);
 	snprintf(c->key, sizeof c->key, "%08x-%04x-%04x-%04x-%012llx", (unsigned)(a >> 32),
@@ -801,47 +721,6 @@ static int on_seek(void *ud, curl_off_t off, int origin)
 	struct call *c = ud;
 
 	return lseek(c->upload_fd, (off_t)off, origin) < 0 ? CURL_SEEKFUNC_FAIL : CURL_SEEKFUNC_OK;
-}
-
-/* Failures that another attempt may not meet. */
-static int transient(CURLcode rc)
-{
-	switch (rc) {
-	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_RESOLVE_PROXY:
-	case CURLE_COULDNT_CONNECT:
-	case CURLE_OPERATION_TIMEDOUT:
-	case CURLE_GOT_NOTHING:
-	case CURLE_SEND_ERROR:
-	case CURLE_RECV_ERROR:
-	case CURLE_PARTIAL_FILE:
-	case CURLE_HTTP2:
-	case CURLE_HTTP2_STREAM:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
-/* Retry-After as seconds or an HTTP date, in ms from now; -1 when absent
- * or malformed. */
-static int64_t retry_after_ms(const char *v)
-{
-	time_t t, now;
-	int64_t secs = 0;
-
-	if (!*v)
-		return -1;
-	if (strspn(v, "0123456789") == strlen(v)) {
-		for (; *v && secs < 100000000; v++)
-			secs = secs * 10 + (*v - '0');
-		return secs * 1000;
-	}
-	t = curl_getdate(v, NULL);
-	if (t == (time_t)-1)
-		return -1;
-	now = time(NULL);
-	return t > now ? (int64_t)(t - now) * 1000 : 0;
 }
 
 static int set_options(struct call *c, struct curl_slist **hdrs, char *errbuf, struct sbx_err *err)
@@ -971,7 +850,7 @@ static void free_headers(struct curl_slist *l)
 static int perform(struct call *c, struct sbx_err *err)
 {
 	const long max = c->h->retries + 1;
-	const int64_t deadline = mono_ms() + c->h->timeout_ms;
+	const int64_t deadline = sbx_mono_ms() + c->h->timeout_ms;
 	char errbuf[CURL_ERROR_SIZE], head[CURL_ERROR_SIZE + 64], detail[EXCERPT + 1];
 	char note[200], tmo[32], waitd[32], left[32];
 	struct curl_slist *hdrs = NULL;
@@ -979,12 +858,12 @@ static int perform(struct call *c, struct sbx_err *err)
 	CURLcode rc;
 	int r, retry;
 
-	fmt_ms(c->h->timeout_ms, tmo, sizeof tmo);
+	sbx_fmt_ms(c->h->timeout_ms, tmo, sizeof tmo);
 	r = set_options(c, &hdrs, errbuf, err);
 	if (r)
 		goto out;
 	for (c->attempts = 1;; c->attempts++) {
-		remaining = deadline - mono_ms();
+		remaining = deadline - sbx_mono_ms();
 		if (remaining < 1)
 			remaining = 1;
 		sbx_buf_reset(&c->body);
@@ -1043,7 +922,7 @@ static int perform(struct call *c, struct sbx_err *err)
 			if (rc == CURLE_SSL_CACERT_BADFILE && c->h->ca_file &&
 			    !strstr(head, c->h->ca_file))
 				add_note(note, sizeof note, "\"ca_file\" is '%.120s'", c->h->ca_file);
-			retry = transient(rc);
+			retry = sbx_curl_transient(rc);
 		}
 
 		if (!retry || c->attempts >= max) {
@@ -1054,21 +933,21 @@ static int perform(struct call *c, struct sbx_err *err)
 				add_note(note, sizeof note, "after %d attempts", c->attempts);
 			goto fail;
 		}
-		ra = (c->status == 429 || c->status == 503) ? retry_after_ms(c->retry_after) : -1;
+		ra = (c->status == 429 || c->status == 503) ? sbx_retry_after_ms(c->retry_after) : -1;
 		if (ra > c->h->timeout_ms) {
-			fmt_ms(ra, waitd, sizeof waitd);
+			sbx_fmt_ms(ra, waitd, sizeof waitd);
 			add_note(note, sizeof note, "attempt %d of %ld; Retry-After asks to wait %s, "
 				 "longer than the %s timeout", c->attempts, max, waitd, tmo);
 			goto fail;
 		}
 		if (ra >= 0)
-			wait = ra < RETRY_AFTER_CAP_MS ? ra : RETRY_AFTER_CAP_MS;
+			wait = ra < SBX_RETRY_AFTER_CAP_MS ? ra : SBX_RETRY_AFTER_CAP_MS;
 		else
-			wait = backoff_ms(c, c->attempts - 1);
-		remaining = deadline - mono_ms();
+			wait = sbx_backoff_ms(&c->rng, c->attempts - 1);
+		remaining = deadline - sbx_mono_ms();
 		if (wait >= remaining) {
-			fmt_ms(wait, waitd, sizeof waitd);
-			fmt_ms(remaining > 0 ? remaining : 0, left, sizeof left);
+			sbx_fmt_ms(wait, waitd, sizeof waitd);
+			sbx_fmt_ms(remaining > 0 ? remaining : 0, left, sizeof left);
 			if (remaining > 0)
 				add_note(note, sizeof note, "attempt %d of %ld; the next would start after "
 					 "%s%s, beyond the %s timeout (%s left)", c->attempts, max, waitd,
@@ -1078,7 +957,7 @@ static int perform(struct call *c, struct sbx_err *err)
 					 c->attempts, max, tmo);
 			goto fail;
 		}
-		sleep_ms(wait);
+		sbx_sleep_ms(wait);
 	}
 fail:
 	r = call_fail(c, err, SBX_EFAIL, "%s%s%s%s%s%s", head, *note ? " (" : "", note,
@@ -1188,7 +1067,7 @@ static int call_begin(struct call *c, struct sbx_provider *p, enum verb vb,
 	if (!c->h->verbs[vb].method)
 		return sbx_err_set(err, SBX_ENOTSUP, "provider 'http:%s' cannot %s", p->name,
 				   verb_names[vb]);
-	c->rng = seed_rand();
+	c->rng = sbx_seed_rand();
 	c->curl = curl_easy_init();
 	if (!c->curl)
 		return sbx_err_set(err, SBX_ENOMEM, "provider '%s': cannot start libcurl", p->name);
