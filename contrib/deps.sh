@@ -4,7 +4,7 @@
 set -eu
 pkgs="build-essential autoconf automake pkg-config libarchive-dev libzstd-dev
 liblmdb-dev libcurl4-openssl-dev libjansson-dev libssl-dev libcmocka-dev libpcre2-dev
-zstd jq file zip unzip cpio tar bsdutils python3 xfsprogs e2fsprogs curl openssl"
+zstd jq file zip unzip cpio tar bsdutils python3 xfsprogs e2fsprogs curl openssl tzdata"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -9,4 +9,5 @@ libsbx_a_SOURCES += \
 	%reldir%/master.c \
 	%reldir%/policy.c %reldir%/policy.h \
 	%reldir%/report.c %reldir%/report.h \
+	%reldir%/schedule.c %reldir%/schedule.h \
 	%reldir%/secrets.c %reldir%/secrets.h

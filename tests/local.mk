@@ -12,6 +12,7 @@ unit_tests = \
 	tests/unit/test_http \
 	tests/unit/test_mask \
 	tests/unit/test_pack \
+	tests/unit/test_schedule \
 	tests/unit/test_secrets \
 	tests/unit/test_state \
 	tests/unit/test_tree
@@ -44,6 +45,9 @@ tests_unit_test_secrets_LDADD = $(UNIT_LDADD)
 tests_unit_test_state_SOURCES = %reldir%/unit/test_state.c
 tests_unit_test_state_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_state_LDADD = $(UNIT_LDADD)
+tests_unit_test_schedule_SOURCES = %reldir%/unit/test_schedule.c
+tests_unit_test_schedule_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_schedule_LDADD = $(UNIT_LDADD)
 tests_unit_test_pack_SOURCES = %reldir%/unit/test_pack.c
 tests_unit_test_pack_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_pack_LDADD = $(UNIT_LDADD)
