@@ -9,6 +9,7 @@
 
 #include "lifecycle/lifecycle.h"
 #include "policies/jvalid.h"
+#include "policies/schedule.h"
 #include "providers/provider.h"
 #include "sbx/buf.h"
 #include "util/fsutil.h"
@@ -55,7 +56,121 @@ static int check_provider(struct sbx_jv *c, int node, void *ctx)
 
 struct pctx {
 	json_t *providers;
+	json_t *notify;
 };
+
+/* The scheduling part of a purpose: schedules, time zone, notices. */
+static int check_schedules(struct sbx_jv *c, int node, struct pctx *pc)
+{
+	static const char *const sched_keys[] = { "active_hours", "refresh_window", NULL };
+	char why[300], *v;
+	size_t i, n = 0;
+	char **targets;
+	int m, r = 0;
+
+	for (i = 0; sched_keys[i]; i++) {
+		struct sbx_schedule sc;
+
+		m = sbx_json_member(&c->doc, node, sched_keys[i]);
+		if (m < 0)
+			continue;
+		if ((r = sbx_jv_want(c, m, SBX_J_STR, sched_keys[i])))
+			return r;
+		v = sbx_jv_str(c, m);
+		if (sbx_schedule_parse(v, &sc, why, sizeof why))
+			r = sbx_jv_at(c, m, 0, "%s: %s (for example \"Mon-Fri 08:00-18:00\")", sched_keys[i],
+				      why);
+		free(v);
+		if (r)
+			return r;
+	}
+	m = sbx_json_member(&c->doc, node, "timezone");
+	if (m >= 0) {
+		if ((r = sbx_jv_want(c, m, SBX_J_STR, "timezone")))
+			return r;
+		v = sbx_jv_str(c, m);
+		if (!sbx_tz_valid(v, why, sizeof why))
+			r = sbx_jv_at(c, m, 0, "%s%s", why, NULL);
+		free(v);
+		if (r)
+			return r;
+	}
+	m = sbx_json_member(&c->doc, node, "max_active");
+	if (m >= 0) {
+		/* A whole number from 1 up, as written. */
+		const char *p = c->doc.text + c->doc.n[m].start, *e = c->doc.text + c->doc.n[m].end;
+
+		if (*p == '0' || p == e || (size_t)(e - p) > 9 || strspn(p, "0123456789") < (size_t)(e - p))
+			return sbx_jv_at(c, m, 0, "max_active must be a whole number of at least 1%s%s",
+					 NULL, NULL);
+	}
+	m = sbx_json_member(&c->doc, node, "auto_activate");
+	if (m >= 0 && sbx_json_member(&c->doc, node, "active_hours") < 0)
+		return sbx_jv_at(c, m, 1, "auto_activate needs \"active_hours\" (when to activate)%s%s",
+				 NULL, NULL);
+	targets = sbx_jv_member_strs(c, node, "notify", &n, &r);
+	for (i = 0; !r && i < n; i++)
+		if (!json_object_get(pc->notify, targets[i]))
+			r = sbx_jv_at(c, sbx_json_member(&c->doc, node, "notify"), 0,
+				      "no notification target \"%s\" in the top-level \"notify\"%s",
+				      targets[i], NULL);
+	sbx_jv_free_strs(targets, n);
+	return r;
+}
+
+/* A notification target: a webhook (POST of JSON) or a program (JSON on
+ * its stdin). */
+static int check_target(struct sbx_jv *c, int node, void *ctx)
+{
+	static const char *const known[] = { "type", "url", "token_env", "timeout", "retries",
+					     "program", "args", "ca_file", NULL };
+	char *type, *v;
+	int r = sbx_jv_want(c, node, SBX_J_OBJ, "a notification target"), m;
+	int64_t ms;
+
+	(void)ctx;
+	if (r || (r = sbx_jv_known(c, node, known, "notification setting")))
+		return r;
+	type = sbx_jv_member_str(c, node, "type", "type", 1, &r);
+	if (r)
+		return r;
+	if (!strcmp(type, "webhook")) {
+		v = sbx_jv_member_str(c, node, "url", "url", 1, &r);
+		if (!r && strncmp(v, "https://", 8) && strncmp(v, "http://", 7))
+			r = sbx_jv_at(c, sbx_json_member(&c->doc, node, "url"), 0,
+				      "\"%s\" is not an http:// or https:// URL%s", v, NULL);
+		free(v);
+	} else if (!strcmp(type, "exec")) {
+		v = sbx_jv_member_str(c, node, "program", "program", 1, &r);
+		if (!r && *v != '/')
+			r = sbx_jv_at(c, sbx_json_member(&c->doc, node, "program"), 0,
+				      "\"%s\" must be an absolute path%s", v, NULL);
+		free(v);
+		if (!r && (m = sbx_json_member(&c->doc, node, "args")) >= 0) {
+			size_t n = 0;
+			char **a = sbx_jv_member_strs(c, node, "args", &n, &r);
+
+			sbx_jv_free_strs(a, n);
+		}
+	} else {
+		r = sbx_jv_at(c, sbx_json_member(&c->doc, node, "type"), 0,
+			      "unknown notification type \"%s\" (webhook, exec)%s", type, NULL);
+	}
+	free(type);
+	if (!r && (m = sbx_json_member(&c->doc, node, "timeout")) >= 0) {
+		if (!(r = sbx_jv_want(c, m, SBX_J_STR, "timeout"))) {
+			v = sbx_jv_str(c, m);
+			if (sbx_parse_duration(v, &ms) || ms < 1)
+				r = sbx_jv_at(c, m, 0, "\"%s\" is not a duration (10s, 2m)%s", v, NULL);
+			free(v);
+		}
+	}
+	if (!r && (m = sbx_json_member(&c->doc, node, "retries")) >= 0)
+		r = sbx_jv_want(c, m, SBX_J_NUM, "retries");
+	if (!r && (m = sbx_json_member(&c->doc, node, "token_env")) >= 0)
+		r = sbx_jv_want(c, m, SBX_J_STR, "token_env");
+	return r;
+}
 
 static int check_purpose(struct sbx_jv *c, int node, void *ctx)
 {
@@ -107,6 +222,8 @@ static int check_purpose(struct sbx_jv *c, int node, void *ctx)
 	m = sbx_json_member(&c->doc, node, "max_active");
 	if (m >= 0 && (r = sbx_jv_want(c, m, SBX_J_NUM, "max_active")))
 		return r;
+	if ((r = check_schedules(c, node, pc)))
+		return r;
 	m = sbx_json_member(&c->doc, node, "auto_activate");
 	if (m >= 0 && (r = sbx_jv_want(c, m, SBX_J_TRUE, "auto_activate")))
 		return r;
@@ -135,6 +252,11 @@ static int validate(struct sbx_config *cfg, const char *name, const char *text, 
 		       (r = each_member(&c, m, check_provider, NULL))))
 		goto out;
 	pc.providers = json_object_get(cfg->root, "providers");
+	pc.notify = json_object_get(cfg->root, "notify");
+	m = sbx_json_member(&c.doc, 0, "notify");
+	if (m >= 0 && ((r = sbx_jv_want(&c, m, SBX_J_OBJ, "notify")) ||
+		       (r = each_member(&c, m, check_target, NULL))))
+		goto out;
 	m = sbx_json_member(&c.doc, 0, "purposes");
 	if (m >= 0 && ((r = sbx_jv_want(&c, m, SBX_J_OBJ, "purposes")) ||
 		       (r = each_member(&c, m, check_purpose, &pc))))
