@@ -25,6 +25,8 @@ enum {
 	CLI_WRITE = 1 << 1,  /* ... holding the writer lock */
 	CLI_PACKS = 1 << 2,  /* ... holding the pack lock shared (reads packs) */
 	CLI_GC = 1 << 3,     /* ... holding the pack lock exclusive (deletes packs) */
+	CLI_WAITS = 1 << 4,  /* ... waiting for the locks even without --wait (short work
+			      * that must not be lost, such as a touch during a tick) */
 };
 
 struct cli {
@@ -82,6 +84,7 @@ int cmd_init(struct cli *c, int argc, char **argv);
 int cmd_gc(struct cli *c, int argc, char **argv);
 int cmd_verify(struct cli *c, int argc, char **argv);
 int cmd_stats(struct cli *c, int argc, char **argv);
+int cmd_tick(struct cli *c, int argc, char **argv);
 extern const struct cli_cmd snapshot_cmds[];
 extern const struct cli_cmd master_cmds[];
 extern const struct cli_cmd policy_cmds[];

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "sbx/clock.h"
 #include "sbx/sandbox.h"
 
 static int config(struct cli *c, struct sbx_config **cfg)
@@ -105,14 +106,67 @@ static int s_destroy(struct cli *c, int argc, char **argv) { return verb(c, argc
 
 static int s_touch(struct cli *c, int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "source", required_argument, NULL, 's' },
+		{ 0, 0, 0, 0 },
+	};
+	const char *source = NULL;
 	json_t *rec = NULL;
-	int r;
+	int opt, r;
 
-	if (argc != 2)
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (opt != 's')
+			return cli_bad_usage(c);
+		source = optarg;
+	}
+	if (optind != argc - 1)
 		return cli_bad_usage(c);
-	r = sbx_sandbox_touch(c->store, argv[1], &rec, &c->err);
+	r = sbx_sandbox_touch(c->store, argv[optind], source, &rec, &c->err);
 	if (!r)
 		print_record(c, rec);
+	json_decref(rec);
+	return r;
+}
+
+static int s_keep(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "until", required_argument, NULL, 'u' },
+		{ "reason", required_argument, NULL, 'r' },
+		{ "release", no_argument, NULL, 'x' },
+		{ 0, 0, 0, 0 },
+	};
+	const char *until = NULL, *reason = NULL;
+	int64_t t = 0;
+	json_t *rec = NULL;
+	int opt, release = 0, r;
+
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'u': until = optarg; break;
+		case 'r': reason = optarg; break;
+		case 'x': release = 1; break;
+		default: return cli_bad_usage(c);
+		}
+	}
+	if (optind != argc - 1 || !until == !release)
+		return cli_bad_usage(c);
+	if (until && sbx_parse_time(until, sbx_clock_ns(), &t))
+		return cli_usage(c, "--until '%s' is not a time (ISO-8601, or a duration from now such "
+				 "as 4h)", until);
+	r = sbx_sandbox_keep(c->store, argv[optind], t, reason, &rec, &c->err);
+	if (!r && c->json) {
+		print_record(c, rec);
+	} else if (!r) {
+		json_t *k = json_object_get(rec, "keep");
+
+		if (k)
+			printf("%s kept until %s\n", argv[optind], json_string_value(json_object_get(k, "until")));
+		else
+			printf("%s released\n", argv[optind]);
+	}
 	json_decref(rec);
 	return r;
 }
@@ -230,10 +284,30 @@ static int s_status(struct cli *c, int argc, char **argv)
 	       json_string_value(json_object_get(st, "provider")),
 	       json_string_value(json_object_get(ps, "state")),
 	       json_string_value(json_object_get(st, "snapshot")));
+	act = json_object_get(st, "activity");
 	if (act)
-		printf("last activity %s (%s by %s)\n", json_string_value(json_object_get(act, "time")),
-		       json_string_value(json_object_get(act, "source")),
-		       json_string_value(json_object_get(act, "by")));
+		printf("last activity %s (%s)\n", json_string_value(json_object_get(act, "time")),
+		       json_string_value(json_object_get(act, "source")));
+	if (json_object_get(st, "keep"))
+		printf("kept until    %s by %s%s%s\n",
+		       json_string_value(json_object_get(json_object_get(st, "keep"), "until")),
+		       json_string_value(json_object_get(json_object_get(st, "keep"), "by")),
+		       json_object_get(json_object_get(st, "keep"), "reason") ? ": " : "",
+		       json_object_get(json_object_get(st, "keep"), "reason") ?
+		       json_string_value(json_object_get(json_object_get(st, "keep"), "reason")) : "");
+	{
+		json_t *due = json_object_get(st, "due"), *d;
+		size_t i;
+
+		json_array_foreach(due, i, d)
+			printf("due now       %s: %s\n", json_string_value(json_object_get(d, "action")),
+			       json_string_value(json_object_get(d, "reason")));
+	}
+	if (json_object_get(st, "next"))
+		printf("next          %s at %s (%s)\n",
+		       json_string_value(json_object_get(json_object_get(st, "next"), "action")),
+		       json_string_value(json_object_get(json_object_get(st, "next"), "at")),
+		       json_string_value(json_object_get(json_object_get(st, "next"), "reason")));
 	if (json_is_true(json_object_get(st, "drift")))
 		printf("drift         the record says %s, the provider says %s\n",
 		       json_string_value(json_object_get(st, "state")),
@@ -259,13 +333,14 @@ static int s_history(struct cli *c, int argc, char **argv)
 		cli_json_out(c, arr);
 		return 0;
 	}
-	printf("%-20s %-8s %-10s %-8s %-13s -> %-13s %-6s %s\n", "TIME", "ACTOR", "OP", "PHASE", "FROM",
+	printf("%-20s %-10s %-10s %-8s %-13s -> %-13s %-6s %s\n", "TIME", "ACTOR", "OP", "PHASE", "FROM",
 	       "TO", "RESULT", "MESSAGE");
 	json_array_foreach(arr, i, e) {
 		const char *res = json_string_value(json_object_get(e, "result"));
 		const char *msg = json_string_value(json_object_get(e, "message"));
+		const char *why = json_string_value(json_object_get(e, "reason"));
 
-		printf("%-20s %-8s %-10s %-8s %-13s -> %-13s %-6s %s\n",
+		printf("%-20s %-10s %-10s %-8s %-13s -> %-13s %-6s %s%s%s\n",
 		       json_string_value(json_object_get(e, "time")),
 		       json_string_value(json_object_get(e, "actor")),
 		       json_string_value(json_object_get(e, "op")),
@@ -273,7 +348,8 @@ static int s_history(struct cli *c, int argc, char **argv)
 		       json_string_value(json_object_get(e, "from")) ?
 		       json_string_value(json_object_get(e, "from")) : "",
 		       json_string_value(json_object_get(e, "to")) ?
-		       json_string_value(json_object_get(e, "to")) : "", res ? res : "", msg ? msg : "");
+		       json_string_value(json_object_get(e, "to")) : "", res ? res : "", why ? why : "",
+		       why && msg ? ": " : "", msg ? msg : "");
 	}
 	json_decref(arr);
 	return 0;
@@ -349,6 +425,9 @@ const struct cli_cmd sandbox_cmds[] = {
 	{ "destroy", "sbx destroy NAME", "release a sandbox and its own data; the journal stays",
 	  CLI_STORE | CLI_WRITE | CLI_PACKS, s_destroy, NULL },
 	{ "history", "sbx history NAME", "the journal of a sandbox", CLI_STORE, s_history, NULL },
+	{ "keep", "sbx keep NAME --until TIME [--reason TEXT] | --release",
+	  "hold a sandbox: the scheduler leaves it alone until TIME", CLI_STORE | CLI_WRITE | CLI_WAITS,
+	  s_keep, NULL },
 	{ "list", "sbx list [--state S] [--purpose P] [--owner O]", "list sandboxes",
 	  CLI_STORE, s_list, NULL },
 	{ "recover", "sbx recover [NAME]", "finish or roll back interrupted transitions",
@@ -357,6 +436,7 @@ const struct cli_cmd sandbox_cmds[] = {
 	  "rebase an inactive sandbox onto a newer master version", CLI_STORE | CLI_WRITE, s_refresh, NULL },
 	{ "status", "sbx status NAME", "a sandbox's record, its provider's view, and drift",
 	  CLI_STORE | CLI_PACKS, s_status, NULL },
-	{ "touch", "sbx touch NAME", "record activity on a sandbox", CLI_STORE | CLI_WRITE, s_touch, NULL },
+	{ "touch", "sbx touch NAME [--source TEXT]", "record activity on a sandbox",
+	  CLI_STORE | CLI_WRITE | CLI_WAITS, s_touch, NULL },
 	{ NULL, NULL, NULL, 0, NULL, NULL },
 };

@@ -24,6 +24,9 @@ static const struct cli_cmd commands[] = {
 	{ "snapshot", "sbx snapshot SUBCOMMAND ...", "capture and read snapshots", 0, NULL, snapshot_cmds },
 	{ "stats", "sbx stats", "snapshots, chunks, logical and stored bytes, dedup ratio",
 	  CLI_STORE, cmd_stats, NULL },
+	{ "tick", "sbx tick [--now TIME] [--dry-run] [--wait]",
+	  "apply the lifecycle policies: deactivate idle, keep active hours, destroy expired, refresh, notify",
+	  CLI_STORE | CLI_WRITE | CLI_PACKS, cmd_tick, NULL },
 	{ "verify", "sbx verify [--full]", "check the index; --full re-reads and re-hashes every chunk",
 	  CLI_STORE | CLI_PACKS, cmd_verify, NULL },
 	{ "version", "sbx version", "print the version", 0, cmd_version, NULL },
@@ -31,7 +34,7 @@ static const struct cli_cmd commands[] = {
 };
 
 static const char global_usage[] =
-	"global options: --store DIR  --config FILE  --json  -q  -v  --wait";
+	"global options: --store DIR  --config FILE  --json  -q  -v  --wait  --now TIME";
 
 static const struct cli_cmd *find(const struct cli_cmd *t, const char *name)
 {
@@ -166,7 +169,7 @@ int cli_open_store(struct cli *c, unsigned flags)
 		f |= SBX_STORE_PACKS;
 	if (flags & CLI_GC)
 		f |= SBX_STORE_GC;
-	if (c->wait)
+	if (c->wait || (flags & CLI_WAITS))
 		f |= SBX_STORE_WAIT;
 	return sbx_store_open(c->store_path, f, c->command, &c->store, &c->err);
 }

@@ -24,12 +24,21 @@ static char *ref_of(const char *name)
 	return sbx_buf_detach(&b, NULL);
 }
 
-static const char *actor(void)
+static const char *actor_override;
+
+void sbx_actor_set(const char *a)
+{
+	actor_override = a;
+}
+
+const char *sbx_actor(void)
 {
 	static char buf[64];
 	const char *a = getenv("SBX_ACTOR");
 	struct passwd *pw;
 
+	if (actor_override)
+		return actor_override;
 	if (a && *a)
 		return a;
 	pw = getpwuid(getuid());
@@ -57,7 +66,7 @@ static int name_ok(const char *n)
 	return 1;
 }
 
-static int load(struct sbx_store *s, const char *name, json_t **rec, struct sbx_err *err)
+int sbx_sandbox_load(struct sbx_store *s, const char *name, json_t **rec, struct sbx_err *err)
 {
 	char *ref = ref_of(name), *text = NULL;
 	int r = sbx_ref_get(s, ref, &text, err);
@@ -108,7 +117,7 @@ static void set_pins(json_t *rec)
 	json_object_set_new(rec, "pins", pins);
 }
 
-static int save(struct sbx_store *s, json_t *rec, json_t *entry, struct sbx_err *err)
+int sbx_sandbox_save(struct sbx_store *s, json_t *rec, json_t *entry, struct sbx_err *err)
 {
 	const char *name = json_string_value(json_object_get(rec, "name"));
 	char *ref = ref_of(name), *e = NULL, *now = now_iso();
@@ -126,7 +135,7 @@ static int save(struct sbx_store *s, json_t *rec, json_t *entry, struct sbx_err 
 			json_object_set(entry, "stored_bytes", json_object_get(rec, "stored_bytes"));
 		json_object_set_new(entry, "time", json_string(now));
 		json_object_set_new(entry, "time_ns", json_integer(sbx_clock_ns()));
-		json_object_set_new(entry, "actor", json_string(actor()));
+		json_object_set_new(entry, "actor", json_string(sbx_actor()));
 		json_object_set_new(entry, "sandbox", json_string(name));
 		e = json_dumps(entry, JSON_COMPACT | JSON_SORT_KEYS);
 	}
@@ -240,7 +249,7 @@ static void apply(json_t *rec, const char *op, const struct sbx_provider_result 
 	if (!strcmp(op, "activate")) {
 		json_object_set_new(rec, "activated", json_string(now));
 		json_object_set_new(rec, "last_activity", json_pack("{s:s,s:I,s:s,s:s}", "time", now,
-			"time_ns", (json_int_t)sbx_clock_ns(), "source", "activate", "by", actor()));
+			"time_ns", (json_int_t)sbx_clock_ns(), "source", "activate", "by", sbx_actor()));
 	}
 	if (!strcmp(op, "deactivate"))
 		json_object_set_new(rec, "deactivated", json_string(now));
@@ -249,7 +258,8 @@ static void apply(json_t *rec, const char *op, const struct sbx_provider_result 
 
 /* Runs transition T on REC through provider P: intent, call, outcome. */
 static int transition(struct sbx_store *s, struct sbx_config *c, json_t *rec,
-		      const struct sbx_transition *t, const char *op_id_in, struct sbx_err *err)
+		      const struct sbx_transition *t, const char *op_id_in, const char *reason,
+		      struct sbx_err *err)
 {
 	struct sbx_provider *p = provider_of(c, rec, err);
 	struct sbx_provider_result res;
@@ -271,13 +281,17 @@ static int transition(struct sbx_store *s, struct sbx_config *c, json_t *rec,
 		json_object_set_new(rec, "pending", json_pack("{s:s,s:s,s:s}", "op", t->op, "from", t->from,
 							      "op_id", op_id));
 		e = entry_new(t->op, "intent", t->from, t->via, p->name, op_id);
-		r = save(s, rec, e, err);
+		if (reason)
+			json_object_set_new(e, "reason", json_string(reason));
+		r = sbx_sandbox_save(s, rec, e, err);
 		json_decref(e);
 		if (r)
 			return r;
 	}
 	r = call(s, c, p, rec, t->op, op_id, &res, &perr);
 	e = entry_new(t->op, "outcome", t->via, r ? t->from : t->to, p->name, op_id);
+	if (reason)
+		json_object_set_new(e, "reason", json_string(reason));
 	json_object_del(rec, "pending");
 	if (!r) {
 		apply(rec, t->op, &res);
@@ -316,7 +330,7 @@ static int transition(struct sbx_store *s, struct sbx_config *c, json_t *rec,
 	if (!r)
 		json_object_del(rec, "failure");
 	{
-		int w = save(s, rec, e, err);
+		int w = sbx_sandbox_save(s, rec, e, err);
 
 		json_decref(e);
 		sbx_provider_result_release(&res);
@@ -346,8 +360,10 @@ static int finish_refresh(struct sbx_store *s, json_t *rec, struct sbx_err *err)
 		      json_string_value(json_object_get(p, "op_id")));
 	json_object_set_new(e, "result", json_string("ok"));
 	json_object_set_new(e, "message", json_string(json_string_value(json_object_get(p, "spec"))));
+	if (json_is_string(json_object_get(p, "reason")))
+		json_object_set(e, "reason", json_object_get(p, "reason"));
 	json_object_del(rec, "pending");
-	r = save(s, rec, e, err);
+	r = sbx_sandbox_save(s, rec, e, err);
 	json_decref(e);
 	return r;
 }
@@ -384,7 +400,7 @@ static int recover_one(struct sbx_store *s, struct sbx_config *c, json_t *rec, j
 		return sbx_err_set(err, SBX_ECORRUPT, "sandbox '%s' is %s with no usable intent",
 				   json_string_value(json_object_get(rec, "name")),
 				   json_string_value(json_object_get(rec, "state")));
-	r = transition(s, c, rec, t, id, &e);
+	r = transition(s, c, rec, t, id, "recovery", &e);
 	json_array_append_new(done, json_pack("{s:s,s:s,s:s,s:s}", "sandbox",
 		json_string_value(json_object_get(rec, "name")), "op", op, "result", r ? "rolled back" :
 		"finished", "state", json_string_value(json_object_get(rec, "state"))));
@@ -395,7 +411,7 @@ static int recover_one(struct sbx_store *s, struct sbx_config *c, json_t *rec, j
 static int load_ready(struct sbx_store *s, struct sbx_config *c, const char *name, json_t **rec,
 		      struct sbx_err *err)
 {
-	int r = load(s, name, rec, err);
+	int r = sbx_sandbox_load(s, name, rec, err);
 	json_t *done;
 
 	if (r)
@@ -409,6 +425,73 @@ static int load_ready(struct sbx_store *s, struct sbx_config *c, const char *nam
 		json_decref(*rec);
 		*rec = NULL;
 	}
+	return r;
+}
+
+int sbx_sandbox_unexported(json_t *rec)
+{
+	const char *snap = json_string_value(json_object_get(rec, "snapshot"));
+	const char *clean = json_string_value(json_object_get(rec, "clean_snapshot"));
+	const char *exp = json_string_value(json_object_get(json_object_get(rec, "exported"), "snapshot"));
+
+	return snap && clean && strcmp(snap, clean) && (!exp || strcmp(snap, exp));
+}
+
+struct actx {
+	const char *purpose, *self;
+	json_t *names;
+};
+
+static int active_one(const char *ref, const char *text, void *ctx)
+{
+	struct actx *a = ctx;
+	json_t *rec = json_loads(text, 0, NULL);
+	const char *st = json_string_value(json_object_get(rec, "state"));
+	const char *name = json_string_value(json_object_get(rec, "name"));
+
+	(void)ref;
+	if (st && name && (!strcmp(st, "active") || !strcmp(st, "activating")) &&
+	    !strcmp(json_string_value(json_object_get(rec, "purpose")) ?: "", a->purpose) &&
+	    strcmp(name, a->self))
+		json_array_append_new(a->names, json_string(name));
+	json_decref(rec);
+	return 0;
+}
+
+/* Refuses to activate REC when its purpose's max_active sandboxes are
+ * active already, naming the limit and who holds it. */
+static int room_to_activate(struct sbx_store *s, struct sbx_config *c, json_t *rec,
+			    struct sbx_err *err)
+{
+	struct sbx_lpolicy pol;
+	struct actx a;
+	int r;
+
+	a.purpose = json_string_value(json_object_get(rec, "purpose"));
+	a.self = json_string_value(json_object_get(rec, "name"));
+	sbx_lpolicy_get(c, a.purpose, &pol);
+	if (!pol.max_active)
+		return 0;
+	a.names = json_array();
+	r = sbx_ref_list(s, "sandbox/", active_one, &a, err);
+	if (!r && (long)json_array_size(a.names) >= pol.max_active) {
+		struct sbx_buf b = SBX_BUF_INIT;
+		json_t *v;
+		size_t i;
+
+		json_array_foreach(a.names, i, v) {
+			if (i == 5) {
+				sbx_buf_addf(&b, ", ...");
+				break;
+			}
+			sbx_buf_addf(&b, "%s%s", i ? ", " : "", json_string_value(v));
+		}
+		r = sbx_err_set(err, SBX_ECONFLICT, "cannot activate '%s': purpose '%s' allows at most %ld "
+				"active sandboxes (max_active) and %zu are active (%s); deactivate one first",
+				a.self, a.purpose, pol.max_active, json_array_size(a.names), b.data);
+		sbx_buf_release(&b);
+	}
+	json_decref(a.names);
 	return r;
 }
 
@@ -433,7 +516,7 @@ static int base_of(struct sbx_store *s, const char *from, json_t **base, struct 
 	}
 	if (strchr(from, '@'))
 		return sbx_master_version(s, from, NULL, id, err);
-	r = load(s, from, &src, NULL);
+	r = sbx_sandbox_load(s, from, &src, NULL);
 	if (r)
 		return sbx_err_set(err, SBX_ENOTFOUND, "no master or sandbox '%s'", from);
 	if (!strcmp(json_string_value(json_object_get(src, "state")), "destroyed")) {
@@ -518,7 +601,7 @@ int sbx_sandbox_clone(struct sbx_store *s, struct sbx_config *c, const char *fro
 		r = sbx_err_set(err, SBX_EUSAGE, "'%s' is not a sandbox name (a-z, 0-9, '-'; up to 63)", name);
 		goto out;
 	}
-	if (load(s, name, &old, NULL) == 0 &&
+	if (sbx_sandbox_load(s, name, &old, NULL) == 0 &&
 	    strcmp(json_string_value(json_object_get(old, "state")), "destroyed")) {
 		r = sbx_err_set(err, SBX_EEXIST, "sandbox '%s' exists (%s)", name,
 				json_string_value(json_object_get(old, "state")));
@@ -554,12 +637,13 @@ int sbx_sandbox_clone(struct sbx_store *s, struct sbx_config *c, const char *fro
 			goto out;
 	}
 	rec = json_pack("{s:s,s:s,s:s,s:s,s:O,s:O,s:O,s:s,s:s,s:s}", "name", name, "purpose",
-			o->purpose, "owner", o->owner ? o->owner : actor(), "provider", prov, "vars", vars,
+			o->purpose, "owner", o->owner ? o->owner : sbx_actor(), "provider", prov, "vars", vars,
 			"labels", labels, "base", base, "snapshot", snap, "state", "none", "created", now);
 	json_object_set_new(rec, "clean_snapshot", json_string(snap));
-	r = transition(s, c, rec, sbx_transition_find("provision", "none"), NULL, err);
+	r = transition(s, c, rec, sbx_transition_find("provision", "none"), NULL, NULL, err);
 	if (!r && o->activate)
-		r = transition(s, c, rec, sbx_transition_find("activate", "inactive"), NULL, err);
+		r = room_to_activate(s, c, rec, err) ?:
+		    transition(s, c, rec, sbx_transition_find("activate", "inactive"), NULL, NULL, err);
 	if (!r)
 		*record = json_incref(rec);
 out:
@@ -580,6 +664,12 @@ static const char *state_of(json_t *rec)
 int sbx_sandbox_do(struct sbx_store *s, struct sbx_config *c, const char *name, const char *op,
 		   json_t **record, struct sbx_err *err)
 {
+	return sbx_sandbox_do_why(s, c, name, op, NULL, record, err);
+}
+
+int sbx_sandbox_do_why(struct sbx_store *s, struct sbx_config *c, const char *name, const char *op,
+		       const char *reason, json_t **record, struct sbx_err *err)
+{
 	const struct sbx_transition *t;
 	json_t *rec;
 	int r = load_ready(s, c, name, &rec, err);
@@ -593,10 +683,12 @@ int sbx_sandbox_do(struct sbx_store *s, struct sbx_config *c, const char *name, 
 				state_of(rec), op);
 		goto out;
 	}
-	r = transition(s, c, rec, t, NULL, err);
+	if (!strcmp(op, "activate") && (r = room_to_activate(s, c, rec, err)))
+		goto out;
+	r = transition(s, c, rec, t, NULL, reason, err);
 	if (!r && !strcmp(op, "destroy")) {
 		/* The sandbox's own data goes: its pins with it (save drops them). */
-		r = save(s, rec, NULL, err);
+		r = sbx_sandbox_save(s, rec, NULL, err);
 	}
 	if (!r)
 		*record = json_incref(rec);
@@ -607,6 +699,13 @@ out:
 
 int sbx_sandbox_refresh(struct sbx_store *s, struct sbx_config *c, const char *name,
 			const char *to, int force, json_t **record, struct sbx_err *err)
+{
+	return sbx_sandbox_refresh_why(s, c, name, to, force, NULL, record, err);
+}
+
+int sbx_sandbox_refresh_why(struct sbx_store *s, struct sbx_config *c, const char *name,
+			    const char *to, int force, const char *reason, json_t **record,
+			    struct sbx_err *err)
 {
 	const struct sbx_transition *t;
 	json_t *rec, *base = NULL, *e, *b;
@@ -631,8 +730,7 @@ int sbx_sandbox_refresh(struct sbx_store *s, struct sbx_config *c, const char *n
 		r = sbx_err_set(err, SBX_ECONFLICT, "sandbox '%s' has no master to refresh from", name);
 		goto out;
 	}
-	if (!force && strcmp(json_string_value(json_object_get(rec, "snapshot")),
-			     json_string_value(json_object_get(rec, "clean_snapshot")))) {
+	if (!force && sbx_sandbox_unexported(rec)) {
 		r = sbx_err_set(err, SBX_ECONFLICT, "sandbox '%s' holds changes made since its last refresh "
 				"that were not exported; export them, or refresh with --force to drop them",
 				name);
@@ -662,9 +760,13 @@ int sbx_sandbox_refresh(struct sbx_store *s, struct sbx_config *c, const char *n
 			"op", "refresh", "from", t->from, "op_id", op_id, "base", "master", master,
 			"version", json_object_get(base, "version"), "snapshot", id, "snapshot", snap,
 			"spec", spec));
+		if (reason)
+			json_object_set_new(json_object_get(rec, "pending"), "reason", json_string(reason));
 		e = entry_new("refresh", "intent", t->from, t->via,
 			      json_string_value(json_object_get(rec, "provider")), op_id);
-		r = save(s, rec, e, err);
+		if (reason)
+			json_object_set_new(e, "reason", json_string(reason));
+		r = sbx_sandbox_save(s, rec, e, err);
 		json_decref(e);
 		if (r)
 			goto out;
@@ -678,27 +780,111 @@ out:
 	return r;
 }
 
-int sbx_sandbox_touch(struct sbx_store *s, const char *name, json_t **record, struct sbx_err *err)
+int sbx_sandbox_touch(struct sbx_store *s, const char *name, const char *source, json_t **record,
+		      struct sbx_err *err)
 {
 	json_t *rec, *e;
 	char *now = now_iso();
-	int r = load(s, name, &rec, err);
+	int r = sbx_sandbox_load(s, name, &rec, err);
 
 	*record = NULL;
 	if (r) {
 		free(now);
 		return r;
 	}
+	if (!source || !*source)
+		source = "touch";
 	json_object_set_new(rec, "last_activity", json_pack("{s:s,s:I,s:s,s:s}", "time", now, "time_ns",
-		(json_int_t)sbx_clock_ns(), "source", "touch", "by", actor()));
-	e = json_pack("{s:s,s:s,s:s}", "op", "touch", "phase", "event", "result", "ok");
-	r = save(s, rec, e, err);
+		(json_int_t)sbx_clock_ns(), "source", source, "by", sbx_actor()));
+	e = json_pack("{s:s,s:s,s:s,s:s}", "op", "touch", "phase", "event", "result", "ok", "message",
+		      source);
+	r = sbx_sandbox_save(s, rec, e, err);
 	json_decref(e);
 	if (!r)
 		*record = json_incref(rec);
 	json_decref(rec);
 	free(now);
 	return r;
+}
+
+int sbx_sandbox_keep(struct sbx_store *s, const char *name, int64_t until, const char *reason,
+		     json_t **record, struct sbx_err *err)
+{
+	json_t *rec, *e;
+	char t[32];
+	int r = sbx_sandbox_load(s, name, &rec, err);
+
+	*record = NULL;
+	if (r)
+		return r;
+	if (!strcmp(json_string_value(json_object_get(rec, "state")), "destroyed")) {
+		r = sbx_err_set(err, SBX_ECONFLICT, "sandbox '%s' is destroyed", name);
+		goto out;
+	}
+	if (until && until <= sbx_clock_ns()) {
+		sbx_time_iso(until, t);
+		r = sbx_err_set(err, SBX_EUSAGE, "--until %s is not in the future", t);
+		goto out;
+	}
+	e = json_pack("{s:s,s:s,s:s}", "op", "keep", "phase", "event", "result", "ok");
+	if (until) {
+		sbx_time_iso(until, t);
+		json_object_set_new(rec, "keep", json_pack("{s:s,s:I,s:s,s:I}", "until", t, "until_ns",
+			(json_int_t)until, "by", sbx_actor(), "since_ns", (json_int_t)sbx_clock_ns()));
+		if (reason)
+			json_object_set_new(json_object_get(rec, "keep"), "reason", json_string(reason));
+		json_object_set_new(e, "message", json_string(t));
+	} else {
+		json_object_del(rec, "keep");
+		json_object_set_new(e, "message", json_string("released"));
+	}
+	if (reason)
+		json_object_set_new(e, "reason", json_string(reason));
+	r = sbx_sandbox_save(s, rec, e, err);
+	json_decref(e);
+	if (!r)
+		*record = json_incref(rec);
+out:
+	json_decref(rec);
+	return r;
+}
+
+int64_t sbx_sandbox_activity(struct sbx_store *s, struct sbx_config *c, json_t *rec, char *what,
+			     size_t n)
+{
+	json_t *la = json_object_get(rec, "last_activity");
+	int64_t best = json_integer_value(json_object_get(la, "time_ns")), t;
+	const char *by = json_string_value(json_object_get(la, "by"));
+	struct sbx_provider *p;
+
+	snprintf(what, n, "%s%s%s", json_string_value(json_object_get(la, "source")) ?
+		 json_string_value(json_object_get(la, "source")) : "none", by ? " by " : "", by ? by : "");
+	if (json_string_value(json_object_get(rec, "activated")) &&
+	    !sbx_parse_time(json_string_value(json_object_get(rec, "activated")), 0, &t) && t > best) {
+		best = t;
+		snprintf(what, n, "activation");
+	}
+	if (strcmp(json_string_value(json_object_get(rec, "state")) ?: "", "active"))
+		return best;
+	p = sbx_config_provider(c, json_string_value(json_object_get(rec, "provider")) ?: "");
+	if (p && p->ops->usage) {
+		struct sbx_provider_usage u;
+		struct sbx_sandbox_view v;
+
+		memset(&v, 0, sizeof v);
+		memset(&u, 0, sizeof u);
+		v.name = json_string_value(json_object_get(rec, "name"));
+		v.purpose = json_string_value(json_object_get(rec, "purpose"));
+		v.owner = json_string_value(json_object_get(rec, "owner"));
+		v.provider_id = json_string_value(json_object_get(rec, "provider_id"));
+		v.snapshot = json_string_value(json_object_get(rec, "snapshot"));
+		v.store = s;
+		if (p->ops->usage(p, &v, &u, NULL) == 0 && u.last_activity_ns > best) {
+			best = u.last_activity_ns;
+			snprintf(what, n, "%s (%s)", u.source[0] ? u.source : "provider usage", p->name);
+		}
+	}
+	return best;
 }
 
 struct lctx {
@@ -750,7 +936,7 @@ int sbx_sandbox_status(struct sbx_store *s, struct sbx_config *c, const char *na
 	struct sbx_provider *p;
 	json_t *rec, *prov;
 	const char *want;
-	int r = load(s, name, &rec, err);
+	int r = sbx_sandbox_load(s, name, &rec, err);
 
 	*out = NULL;
 	if (r)
@@ -781,6 +967,38 @@ int sbx_sandbox_status(struct sbx_store *s, struct sbx_config *c, const char *na
 		json_object_set_new(prov, "last_activity", json_pack("{s:s,s:I,s:s}", "time", t, "time_ns",
 			(json_int_t)u.last_activity_ns, "source", u.source));
 		json_object_set_new(prov, "size", json_integer((json_int_t)u.size_bytes));
+	}
+	/* What the scheduler sees: the newest activity, and what comes next. */
+	{
+		json_t *versions = json_object();
+		struct sbx_lpolicy pol;
+		struct sbx_plan pl;
+		char what[128], t[32];
+		int64_t at = sbx_sandbox_activity(s, c, rec, what, sizeof what);
+		size_t i;
+
+		if (at) {
+			sbx_time_iso(at, t);
+			json_object_set_new(rec, "activity", json_pack("{s:s,s:I,s:s}", "time", t, "time_ns",
+				(json_int_t)at, "source", what));
+		}
+		sbx_tick_plan(s, c, rec, sbx_clock_ns(), versions, &pol, &pl);
+		if (pl.has_next) {
+			sbx_time_iso(pl.next.due, t);
+			json_object_set_new(rec, "next", json_pack("{s:s,s:s,s:s,s:s}", "action",
+				sbx_plan_act_name(pl.next.act), "kind", pl.next.kind, "at", t, "reason",
+				pl.next.reason));
+		}
+		if (pl.n) {
+			json_t *due = json_array();
+
+			for (i = 0; i < pl.n; i++)
+				json_array_append_new(due, json_pack("{s:s,s:s,s:s}", "action",
+					sbx_plan_act_name(pl.item[i].act), "kind", pl.item[i].kind, "reason",
+					pl.item[i].reason));
+			json_object_set_new(rec, "due", due);
+		}
+		json_decref(versions);
 	}
 	/* Drift: the provider's truth differs from the record. */
 	want = state_of(rec);
@@ -817,7 +1035,7 @@ int sbx_sandbox_history(struct sbx_store *s, const char *name, json_t **out, str
 {
 	struct hctx h = { name, json_array() };
 	json_t *rec;
-	int r = load(s, name, &rec, err);
+	int r = sbx_sandbox_load(s, name, &rec, err);
 
 	if (r) {
 		json_decref(h.arr);
@@ -865,7 +1083,7 @@ int sbx_sandbox_recover(struct sbx_store *s, struct sbx_config *c, const char *n
 	json_array_foreach(rc.names, i, v) {
 		json_t *rec;
 
-		if (r || (r = load(s, json_string_value(v), &rec, err)))
+		if (r || (r = sbx_sandbox_load(s, json_string_value(v), &rec, err)))
 			break;
 		if (sbx_state_transient(state_of(rec)))
 			r = recover_one(s, c, rec, *done, err);

@@ -51,8 +51,26 @@ int sbx_sandbox_do(struct sbx_store *s, struct sbx_config *c, const char *name, 
 int sbx_sandbox_refresh(struct sbx_store *s, struct sbx_config *c, const char *name,
 			const char *to, int force, json_t **record, struct sbx_err *err);
 
-/* Records activity on sandbox NAME by the actor. */
-int sbx_sandbox_touch(struct sbx_store *s, const char *name, json_t **record, struct sbx_err *err);
+/* Records activity on sandbox NAME by the actor, from SOURCE (NULL:
+ * "touch"; "api", "ci", ... for tools that report activity). */
+int sbx_sandbox_touch(struct sbx_store *s, const char *name, const char *source, json_t **record,
+		      struct sbx_err *err);
+
+/* Holds sandbox NAME: the scheduler leaves it alone until UNTIL (ns since
+ * the epoch; 0 releases the hold now).  The hold expires by itself. */
+int sbx_sandbox_keep(struct sbx_store *s, const char *name, int64_t until, const char *reason,
+		     json_t **record, struct sbx_err *err);
+
+/* Evaluates every sandbox's lifecycle policy at the lifecycle clock's time
+ * and performs what is due (unless DRY_RUN): deactivations (idle, outside
+ * active hours), activations (auto_activate), destructions (ttl,
+ * destroy_after_inactive, after exporting unexported changes), refreshes
+ * in their windows, and notices.  *ACTIONS (new reference) lists each with
+ * its reason and result.  A failure on one sandbox does not stop the
+ * others: the return is SBX_EFAIL when any failed, with ERR saying how
+ * many.  S must be open for writing (the writer lock keeps ticks apart). */
+int sbx_tick(struct sbx_store *s, struct sbx_config *c, int dry_run, json_t **actions,
+	     struct sbx_err *err);
 
 /* Sandboxes (not destroyed unless STATE says "destroyed"), filtered by
  * state, purpose and owner (NULL: any).  New reference. */
