@@ -87,6 +87,11 @@ static json_t *report(json_t *actions, const char *name, const struct sbx_plan_i
 	return a;
 }
 
+static int64_t sent_at(json_t *rec, const char *key)
+{
+	return json_integer_value(json_object_get(json_object_get(rec, "notices"), key));
+}
+
 static void drop_old_notices(json_t *rec, int64_t now)
 {
 	json_t *n = json_object_get(rec, "notices"), *v;
@@ -226,12 +231,31 @@ static int act(struct sbx_store *s, struct sbx_config *c, const char *name,
 		break;
 	}
 out:
-	if (r == SBX_ECONFLICT && it->act == SBX_PLAN_ACTIVATE) {
-		/* max_active: not a failure of the scheduler, a limit kept. */
+	if (r == SBX_ECONFLICT && it->act == SBX_PLAN_ACTIVATE && rec) {
+		/* max_active: not a failure of the scheduler but a limit kept,
+		 * reported (and journaled) once per window. */
+		char key[96], t[32];
+		json_t *e;
+
+		sbx_time_iso(it->due, t);
+		snprintf(key, sizeof key, "refused@%s", t);
 		json_object_set_new(a, "result", json_string("skipped"));
 		json_object_set_new(a, "message", json_string(err->msg));
-		memset(err, 0, sizeof *err);
-		r = 0;
+		if (sent_at(rec, key)) {
+			json_object_set_new(a, "quiet", json_true());
+			r = 0;
+		} else {
+			if (!json_is_object(json_object_get(rec, "notices")))
+				json_object_set_new(rec, "notices", json_object());
+			json_object_set_new(json_object_get(rec, "notices"), key, json_integer(now));
+			e = json_pack("{s:s,s:s,s:s,s:s,s:s}", "op", "activate", "phase", "event", "result",
+				      "refused", "reason", it->reason, "message", err->msg);
+			memset(err, 0, sizeof *err);
+			r = sbx_sandbox_save(s, rec, e, err);
+			json_decref(e);
+		}
+		if (!r)
+			memset(err, 0, sizeof *err);
 	} else if (!json_object_get(a, "result")) {
 		json_object_set_new(a, "result", json_string(r ? "failed" : "done"));
 		if (r)
@@ -292,6 +316,8 @@ int sbx_tick(struct sbx_store *s, struct sbx_config *c, int dry_run, json_t **ac
 			}
 			if (act(s, c, name, it, now, versions, a, &e))
 				failed++;
+			else if (json_is_true(json_object_get(a, "quiet")))
+				json_array_remove(*actions, json_array_size(*actions) - 1);
 		}
 		json_decref(rec);
 	}

@@ -20,6 +20,8 @@ The API, with in-memory state (ids are "sbx-" + the name):
     GET    /sandboxes/{id}/usage       -> {"last_activity","size"}
     GET    /sandboxes/{id}/export      -> the archive's bytes
     POST   /sandboxes/{id}/import      -> {"message":"imported N bytes"}
+    POST   /hooks/{anything}           -> {"ok":true} (a webhook receiver for
+                                          notifications; see /_log for bodies)
 
 A mutating request that repeats an Idempotency-Key gets the first answer
 again.
@@ -277,6 +279,8 @@ class Handler(BaseHTTPRequestHandler):
                 st.sandboxes[sid] = {"id": sid, "name": name, "state": "inactive",
                                      "request": req, "last_activity": iso_now()}
             return 201, {"id": sid, "state": "inactive", "message": "created " + sid}, {}, json_t
+        if len(parts) >= 2 and parts[0] == "hooks" and self.command == "POST":
+            return 200, {"ok": True}, {}, json_t
         if len(parts) < 2 or parts[0] != "sandboxes":
             return 404, {"message": "no route " + path}, {}, json_t
         sid, rest = parts[1], parts[2:]

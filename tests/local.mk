@@ -69,7 +69,8 @@ e2e_tests = \
 	tests/e2e/t-reflink.sh \
 	tests/e2e/t-roundtrip.sh \
 	tests/e2e/t-sandbox.sh \
-	tests/e2e/t-store.sh
+	tests/e2e/t-store.sh \
+	tests/e2e/t-tick.sh
 
 TESTS += $(unit_tests) $(e2e_tests)
 EXTRA_DIST += $(e2e_tests) tests/e2e/lib.sh tests/http-fault-server.py tests/data/gen-export tests/data/README.md \
