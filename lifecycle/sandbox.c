@@ -445,11 +445,17 @@ struct actx {
 static int active_one(const char *ref, const char *text, void *ctx)
 {
 	struct actx *a = ctx;
-	json_t *rec = json_loads(text, 0, NULL);
-	const char *st = json_string_value(json_object_get(rec, "state"));
-	const char *name = json_string_value(json_object_get(rec, "name"));
+	json_t *rec;
+	const char *st, *name;
 
 	(void)ref;
+	/* Records are compact JSON: skip all but the active (or activating)
+	 * ones without parsing them. */
+	if (!strstr(text, "\"state\":\"activ"))
+		return 0;
+	rec = json_loads(text, 0, NULL);
+	st = json_string_value(json_object_get(rec, "state"));
+	name = json_string_value(json_object_get(rec, "name"));
 	if (st && name && (!strcmp(st, "active") || !strcmp(st, "activating")) &&
 	    !strcmp(json_string_value(json_object_get(rec, "purpose")) ?: "", a->purpose) &&
 	    strcmp(name, a->self))
