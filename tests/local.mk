@@ -59,6 +59,7 @@ e2e_tests = \
 	tests/e2e/t-archive.sh \
 	tests/e2e/t-changing.sh \
 	tests/e2e/t-cli.sh \
+	tests/e2e/t-completion.sh \
 	tests/e2e/t-concurrent.sh \
 	tests/e2e/t-crash.sh \
 	tests/e2e/t-exec.sh \
