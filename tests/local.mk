@@ -12,6 +12,7 @@ unit_tests = \
 	tests/unit/test_http \
 	tests/unit/test_mask \
 	tests/unit/test_pack \
+	tests/unit/test_plan \
 	tests/unit/test_schedule \
 	tests/unit/test_secrets \
 	tests/unit/test_state \
@@ -45,6 +46,9 @@ tests_unit_test_secrets_LDADD = $(UNIT_LDADD)
 tests_unit_test_state_SOURCES = %reldir%/unit/test_state.c
 tests_unit_test_state_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_state_LDADD = $(UNIT_LDADD)
+tests_unit_test_plan_SOURCES = %reldir%/unit/test_plan.c
+tests_unit_test_plan_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_plan_LDADD = $(UNIT_LDADD)
 tests_unit_test_schedule_SOURCES = %reldir%/unit/test_schedule.c
 tests_unit_test_schedule_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_schedule_LDADD = $(UNIT_LDADD)
