@@ -64,7 +64,8 @@ run "$SBX" master verify acme
 cat >"$SBX_STORE/config.json" <<JSON
 {"providers": {"local": {"type": "local", "root": "$SBX_STORE/sandboxes"},
                "demo": {"type": "exec", "program": "$here/contrib/providers/demo", "timeout": "30s"}},
- "purposes": {"training": {"provider": "local"}, "uat": {"provider": "demo"}}}
+ "purposes": {"training": {"provider": "local", "idle_after": "2h", "warn_before": "15m"},
+              "uat": {"provider": "demo"}}}
 JSON
 export SBX_DEMO_ROOT="$work/demo-provider"
 run "$SBX" config check
@@ -93,6 +94,14 @@ printf '{"id": 999, "name": "new escalation rule"}\n' >"$prod/config/workflows/z
 say "sbx refresh training-q3   # refused: the sandbox holds the trainer's edit"
 "$SBX" refresh training-q3 || true
 run "$SBX" refresh training-q3 --force
+# The scheduler (cron or the systemd timer runs `sbx tick` every 5 minutes);
+# --now shows what it does later today.
+run "$SBX" activate training-q3
+run "$SBX" status training-q3
+say "sbx --now 110m tick   # 1h50m from now: the owner is warned"
+"$SBX" --now 110m tick
+say "sbx --now 121m tick   # idle for two hours: deactivated"
+"$SBX" --now 121m tick
 run "$SBX" deactivate uat-1
 run "$SBX" destroy uat-1
 run "$SBX" history training-q3

@@ -310,7 +310,10 @@ int sbx_tick(struct sbx_store *s, struct sbx_config *c, int dry_run, json_t **ac
 					json_object_set_new(a, "message", json_string(e.msg));
 					failed++;
 				} else {
-					json_object_set_new(a, "result", json_string("sent"));
+					/* No target: the journal is where owners read it. */
+					json_object_set_new(a, "result", json_string(
+						json_array_size(json_object_get(a, "targets")) ? "sent" :
+						"journaled"));
 				}
 				continue;
 			}
