@@ -29,11 +29,17 @@ chmod +x notify-prog
 # An exec provider: the demo provider, except that (1) after answering a
 # "usage" call it moves the sandbox's activity to the time in \$T/flip, as
 # if someone worked in it between the scheduler's first look and its
-# action, and (2) while \$T/slow exists, "deactivate" takes two seconds.
+# action, (2) while \$T/slow exists, "deactivate" takes two seconds, and
+# (3) "deactivate" fails for the sandbox named in \$T/fail.
 cat >flip-provider <<SH
 #!/bin/sh
 req=\$(cat)
 [ "\$1" = deactivate ] && [ -f "$T/slow" ] && { : >"$T/started"; sleep 2; }
+if [ "\$1" = deactivate ] && [ -f "$T/fail" ]; then
+	case \$req in *"\"sandbox\":{\"name\":\"\$(cat "$T/fail")\""*)
+		echo "flip: cannot stop it (on purpose)" >&2; exit 1 ;;
+	esac
+fi
 printf '%s' "\$req" | "$TOP_SRCDIR/contrib/providers/demo" "\$@"
 rc=\$?
 if [ "\$1" = usage ] && [ -f "$T/flip" ]; then
@@ -181,6 +187,22 @@ rm -f slow
 expect 0 history o1 --json
 assert_eq "$(jq '[.[] | select(.op == "deactivate" and .phase == "outcome")] | length' "$O")" 2 \
 	"deactivated once by the two ticks"
+
+# A provider failure on one sandbox is reported; the others go on.
+expect 0 --now 2027-01-06T09:00:00Z clone acme o2 --purpose ops --activate
+expect 0 --now 2027-01-06T09:00:00Z clone acme o3 --purpose ops --activate
+expect 0 --now 2027-01-06T09:00:00Z activate o1
+echo o2 >fail
+expect 1 --now 2027-01-06T10:00:00Z tick
+assert_grep "^o2 deactivate idle: .*\[failed\]" "$O"
+assert_grep "cannot stop it \(on purpose\)" "$O"
+assert_grep "^o1 deactivate idle: .*\)$" "$O"
+assert_grep "^o3 deactivate idle: .*\)$" "$O"
+assert_grep "1 of 3 scheduled actions failed" "$E"
+assert_eq "$(state o1) $(state o2) $(state o3)" "inactive active inactive" "only o2 failed"
+rm -f fail
+tick 2027-01-06T10:05:00Z
+assert_grep "^o2 deactivate idle" "$O"
 
 # ---- active hours across the change to summer time in Europe/Berlin ----
 new_store hours
