@@ -173,7 +173,8 @@ int sbx_verify(struct sbx_store *s, int full, const struct sbx_progress *p,
 	}
 	if (full) {
 		/* In pack order, so each pack is read front to back once. */
-		qsort(items, nitems, sizeof *items, by_place);
+		if (nitems > 1)
+			qsort(items, nitems, sizeof *items, by_place);
 		rd = sbx_pack_reader_new(s->packdir);
 		for (i = 0; i < nitems; i++) {
 			struct sbx_err cerr = { 0 };
