@@ -35,6 +35,7 @@ struct cli {
 	int json;
 	int verbose;         /* -1 quiet, 0 normal, >0 verbose */
 	int wait;
+	int json_done;       /* the command printed its JSON document (even on failure) */
 	struct sbx_store *store;
 	struct sbx_err err;
 	const char *command; /* "snapshot capture" */

@@ -129,6 +129,22 @@ static int s_touch(struct cli *c, int argc, char **argv)
 	return r;
 }
 
+static int s_export(struct cli *c, int argc, char **argv)
+{
+	char *path = NULL;
+	int r;
+
+	if (argc != 2 && argc != 3)
+		return cli_bad_usage(c);
+	r = sbx_sandbox_export(c->store, argv[1], argc == 3 ? argv[2] : NULL, &path, &c->err);
+	if (!r && c->json)
+		cli_json_out(c, json_pack("{s:s,s:s}", "sandbox", argv[1], "file", path));
+	else if (!r)
+		printf("%s\n", path);
+	free(path);
+	return r;
+}
+
 static int s_keep(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -424,6 +440,9 @@ const struct cli_cmd sandbox_cmds[] = {
 	  CLI_STORE | CLI_WRITE | CLI_PACKS, s_deactivate, NULL },
 	{ "destroy", "sbx destroy NAME", "release a sandbox and its own data; the journal stays",
 	  CLI_STORE | CLI_WRITE | CLI_PACKS, s_destroy, NULL },
+	{ "export", "sbx export NAME [FILE]",
+	  "write an inactive sandbox's content as an archive (default STORE/exports/NAME-TIME.tar.zst); "
+	  "its changes count as exported", CLI_STORE | CLI_WRITE | CLI_PACKS, s_export, NULL },
 	{ "history", "sbx history NAME", "the journal of a sandbox", CLI_STORE, s_history, NULL },
 	{ "keep", "sbx keep NAME --until TIME [--reason TEXT] | --release",
 	  "hold a sandbox: the scheduler leaves it alone until TIME", CLI_STORE | CLI_WRITE | CLI_WAITS,

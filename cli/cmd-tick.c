@@ -35,7 +35,12 @@ int cmd_tick(struct cli *c, int argc, char **argv)
 	sbx_time_iso(sbx_clock_ns(), now);
 	r = sbx_tick(c->store, cfg, dry, &actions, &c->err);
 	if (c->json) {
-		cli_json_out(c, json_pack("{s:s,s:b,s:O}", "now", now, "dry_run", dry, "actions", actions));
+		json_t *doc = json_pack("{s:s,s:b,s:O}", "now", now, "dry_run", dry, "actions", actions);
+
+		if (r)
+			json_object_set_new(doc, "error", json_pack("{s:i,s:s}", "code", sbx_err_exit_status(r), "message",
+								    c->err.msg));
+		cli_json_out(c, doc);
 	} else {
 		json_array_foreach(actions, i, a) {
 			const char *res = json_string_value(json_object_get(a, "result"));

@@ -34,6 +34,7 @@ void cli_json_out(struct cli *c, json_t *doc)
 			puts(s);
 			free(s);
 		}
+		c->json_done = 1;
 	}
 	json_decref(doc);
 }

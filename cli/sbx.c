@@ -254,7 +254,9 @@ done:
 		if (!c.err.code)
 			sbx_err_set(&c.err, r, "failed");
 		fprintf(stderr, "sbx: error: %s\n", c.err.msg);
-		if (c.json) {
+		/* One JSON document on stdout: a command that printed its own
+		 * (a tick whose actions partly failed) keeps it. */
+		if (c.json && !c.json_done) {
 			json_t *o = json_pack("{s:{s:i,s:s}}", "error", "code", status, "message", c.err.msg);
 
 			c.json = 1;

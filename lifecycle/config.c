@@ -122,18 +122,24 @@ static int check_schedules(struct sbx_jv *c, int node, struct pctx *pc)
  * its stdin). */
 static int check_target(struct sbx_jv *c, int node, void *ctx)
 {
-	static const char *const known[] = { "type", "url", "token_env", "timeout", "retries",
-					     "program", "args", "ca_file", NULL };
+	static const char *const webhook_keys[] = { "type", "url", "token_env", "timeout", "retries",
+						    "ca_file", NULL };
+	static const char *const exec_keys[] = { "type", "program", "args", "timeout", NULL };
 	char *type, *v;
 	int r = sbx_jv_want(c, node, SBX_J_OBJ, "a notification target"), m;
 	int64_t ms;
 
 	(void)ctx;
-	if (r || (r = sbx_jv_known(c, node, known, "notification setting")))
+	if (r)
 		return r;
 	type = sbx_jv_member_str(c, node, "type", "type", 1, &r);
 	if (r)
 		return r;
+	if ((!strcmp(type, "webhook") && (r = sbx_jv_known(c, node, webhook_keys, "webhook setting"))) ||
+	    (!strcmp(type, "exec") && (r = sbx_jv_known(c, node, exec_keys, "exec target setting")))) {
+		free(type);
+		return r;
+	}
 	if (!strcmp(type, "webhook")) {
 		v = sbx_jv_member_str(c, node, "url", "url", 1, &r);
 		if (!r && strncmp(v, "https://", 8) && strncmp(v, "http://", 7))
@@ -165,10 +171,17 @@ static int check_target(struct sbx_jv *c, int node, void *ctx)
 			free(v);
 		}
 	}
-	if (!r && (m = sbx_json_member(&c->doc, node, "retries")) >= 0)
-		r = sbx_jv_want(c, m, SBX_J_NUM, "retries");
+	if (!r && (m = sbx_json_member(&c->doc, node, "retries")) >= 0) {
+		const char *p = c->doc.text + c->doc.n[m].start, *e = c->doc.text + c->doc.n[m].end;
+
+		if (c->doc.n[m].type != SBX_J_NUM || e - p > 2 ||
+		    strspn(p, "0123456789") < (size_t)(e - p) || atoi(p) > 20)
+			r = sbx_jv_at(c, m, 0, "retries must be a whole number from 0 to 20%s%s", NULL, NULL);
+	}
 	if (!r && (m = sbx_json_member(&c->doc, node, "token_env")) >= 0)
 		r = sbx_jv_want(c, m, SBX_J_STR, "token_env");
+	if (!r && (m = sbx_json_member(&c->doc, node, "ca_file")) >= 0)
+		r = sbx_jv_want(c, m, SBX_J_STR, "ca_file");
 	return r;
 }
 

@@ -67,6 +67,10 @@ int sbx_sandbox_refresh_why(struct sbx_store *s, struct sbx_config *c, const cha
 			    const char *to, int force, const char *reason, json_t **record,
 			    struct sbx_err *err);
 
+/* The master version REC stems from: its "base", or for a clone of a
+ * sandbox that sandbox's base (borrowed; {master, version, snapshot}). */
+json_t *sbx_sandbox_master_base(json_t *rec);
+
 /* 1 when REC holds changes since its last refresh that were not exported
  * since (`sbx refresh` refuses then, and the scheduler exports them before
  * destroying it). */

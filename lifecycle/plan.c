@@ -310,7 +310,7 @@ static int rule_hours(const struct sbx_plan_in *in, struct sbx_plan *p)
 static int rule_refresh(const struct sbx_plan_in *in, struct sbx_plan *p)
 {
 	const struct sbx_lpolicy *pol = in->pol;
-	json_t *base = json_object_get(in->rec, "base");
+	json_t *base = sbx_sandbox_master_base(in->rec);
 	const char *master = str(base, "master");
 	long long have = (long long)json_integer_value(json_object_get(base, "version"));
 	int64_t ws, we, when;
@@ -357,7 +357,7 @@ static int rule_refresh(const struct sbx_plan_in *in, struct sbx_plan *p)
 		       "opened at %s: %s", master, in->latest, a,
 		       strcmp(str(in->rec, "state"), "inactive") ? "it is active; deactivate it to "
 		       "take the refresh in a later window" : "it holds changes not exported; export "
-		       "or promote them, or run sbx refresh --force");
+		       "them (sbx export), or drop them (sbx refresh --force)");
 	return 0;
 }
 

@@ -428,6 +428,13 @@ static int load_ready(struct sbx_store *s, struct sbx_config *c, const char *nam
 	return r;
 }
 
+json_t *sbx_sandbox_master_base(json_t *rec)
+{
+	json_t *b = json_object_get(rec, "base");
+
+	return json_object_get(b, "master") ? b : json_object_get(b, "master_base");
+}
+
 int sbx_sandbox_unexported(json_t *rec)
 {
 	const char *snap = json_string_value(json_object_get(rec, "snapshot"));
@@ -728,18 +735,16 @@ int sbx_sandbox_refresh_why(struct sbx_store *s, struct sbx_config *c, const cha
 				"first)", name, state_of(rec));
 		goto out;
 	}
-	b = json_object_get(rec, "base");
+	b = sbx_sandbox_master_base(rec);
 	master = json_string_value(json_object_get(b, "master"));
-	if (!master)
-		master = json_string_value(json_object_get(json_object_get(b, "master_base"), "master"));
 	if (!master) {
 		r = sbx_err_set(err, SBX_ECONFLICT, "sandbox '%s' has no master to refresh from", name);
 		goto out;
 	}
 	if (!force && sbx_sandbox_unexported(rec)) {
 		r = sbx_err_set(err, SBX_ECONFLICT, "sandbox '%s' holds changes made since its last refresh "
-				"that were not exported; export them, or refresh with --force to drop them",
-				name);
+				"that were not exported; export them ('sbx export %s'), or refresh with --force to "
+				"drop them", name, name);
 		goto out;
 	}
 	if (to)
@@ -851,6 +856,57 @@ int sbx_sandbox_keep(struct sbx_store *s, const char *name, int64_t until, const
 	if (!r)
 		*record = json_incref(rec);
 out:
+	json_decref(rec);
+	return r;
+}
+
+int sbx_sandbox_export(struct sbx_store *s, const char *name, const char *file, char **path,
+		       struct sbx_err *err)
+{
+	struct sbx_buf dir = SBX_BUF_INIT, def = SBX_BUF_INIT;
+	const char *snap, *st;
+	char t[32], compact[32];
+	json_t *rec, *e;
+	size_t i, k;
+	int r = sbx_sandbox_load(s, name, &rec, err);
+
+	if (path)
+		*path = NULL;
+	if (r)
+		return r;
+	st = json_string_value(json_object_get(rec, "state"));
+	snap = json_string_value(json_object_get(rec, "snapshot"));
+	if (strcmp(st, "inactive") && strcmp(st, "failed")) {
+		r = sbx_err_set(err, SBX_ECONFLICT, "sandbox '%s' is %s: deactivate it first, so that its "
+				"live changes are captured", name, st);
+		goto out;
+	}
+	sbx_time_iso(sbx_clock_ns(), t);
+	if (!file) {
+		for (i = k = 0; t[i]; i++)
+			if (t[i] != '-' && t[i] != ':')
+				compact[k++] = t[i];
+		compact[k] = '\0';
+		sbx_buf_addf(&dir, "%s/exports", sbx_store_path(s));
+		if ((r = sbx_mkdir_p(dir.data, 0700, err)))
+			goto out;
+		sbx_buf_addf(&def, "%s/%s-%s.tar.zst", dir.data, name, compact);
+		file = def.data;
+	}
+	r = sbx_snapshot_export(s, snap, file, NULL, NULL, err);
+	if (r)
+		goto out;
+	json_object_set_new(rec, "exported", json_pack("{s:s,s:s,s:s}", "snapshot", snap, "file", file,
+						       "time", t));
+	e = json_pack("{s:s,s:s,s:s,s:s}", "op", "export", "phase", "event", "result", "ok", "message",
+		      file);
+	r = sbx_sandbox_save(s, rec, e, err);
+	json_decref(e);
+	if (!r && path)
+		*path = sbx_xstrdup(file);
+out:
+	sbx_buf_release(&dir);
+	sbx_buf_release(&def);
 	json_decref(rec);
 	return r;
 }

@@ -51,12 +51,12 @@ void sbx_tick_plan(struct sbx_store *s, struct sbx_config *c, json_t *rec, int64
 	in.pol = pol;
 	in.now = now;
 	/* Only an active sandbox with an idle rule needs its provider asked. */
-	if (pol->idle_after || pol->warn_before)
+	if (pol->idle_after)
 		in.activity = sbx_sandbox_activity(s, c, rec, what, sizeof what);
 	in.activity_what = what;
 	if (pol->has_refresh)
 		in.latest = latest_version(s, versions, json_string_value(json_object_get(
-			json_object_get(rec, "base"), "master")));
+			sbx_sandbox_master_base(rec), "master")));
 	sbx_plan_sandbox(&in, p);
 }
 
@@ -110,8 +110,9 @@ static int send_notice(struct sbx_store *s, struct sbx_config *c, json_t *rec,
 		       json_t *a, struct sbx_err *err)
 {
 	struct sbx_err nerr = { 0 };
-	json_t *notice, *e, *targets = json_is_array(pol->notify) ? pol->notify : NULL;
+	json_t *notice, *e, *v, *targets = json_is_array(pol->notify) ? pol->notify : NULL;
 	char due[32], t[32];
+	size_t i;
 	int r, nr;
 
 	sbx_time_iso(it->due, due);
@@ -120,15 +121,33 @@ static int send_notice(struct sbx_store *s, struct sbx_config *c, json_t *rec,
 			   "sandbox", json_object_get(rec, "name"), "owner", json_object_get(rec, "owner"),
 			   "purpose", json_object_get(rec, "purpose"), "due", due, "reason", it->reason,
 			   "time", t);
-	nr = targets ? sbx_notify_send(c, targets, notice, &nerr) : 0;
+	if (!json_is_object(json_object_get(rec, "notices")))
+		json_object_set_new(rec, "notices", json_object());
+	/* Each target once: after a partial failure, only those that did not
+	 * take it get it again at the next tick. */
+	nr = 0;
+	sbx_tz_reset();
+	json_array_foreach(targets, i, v) {
+		struct sbx_err terr = { 0 };
+		json_t *one;
+		char key[160];
+
+		snprintf(key, sizeof key, "%s>%s", it->key, json_string_value(v) ?: "");
+		if (sent_at(rec, key))
+			continue;
+		one = json_pack("[O]", v);
+		if (sbx_notify_send(c, one, notice, &terr) == 0)
+			json_object_set_new(json_object_get(rec, "notices"), key, json_integer(now));
+		else if (!nr++)
+			nerr = terr;
+		json_decref(one);
+	}
 	json_decref(notice);
 	e = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "op", "notice", "phase", "event", "kind", it->kind,
 		      "due", due, "reason", it->reason, "result", nr ? "error" : "ok");
 	if (nr) {
 		json_object_set_new(e, "message", json_string(nerr.msg));
 	} else {
-		if (!json_is_object(json_object_get(rec, "notices")))
-			json_object_set_new(rec, "notices", json_object());
 		json_object_set_new(json_object_get(rec, "notices"), it->key, json_integer(now));
 		drop_old_notices(rec, now);
 	}
@@ -136,44 +155,7 @@ static int send_notice(struct sbx_store *s, struct sbx_config *c, json_t *rec,
 	r = sbx_sandbox_save(s, rec, e, err);
 	json_decref(e);
 	if (!r && nr)
-		r = sbx_err_set(err, nr, "%s", nerr.msg);
-	return r;
-}
-
-/* Writes REC's unexported changes to STORE/exports/NAME-TIME.tar.zst and
- * records it, so that destroying it loses no work. */
-static int export_changes(struct sbx_store *s, json_t *rec, int64_t now, json_t *a,
-			  struct sbx_err *err)
-{
-	const char *name = json_string_value(json_object_get(rec, "name"));
-	const char *snap = json_string_value(json_object_get(rec, "snapshot"));
-	struct sbx_buf dir = SBX_BUF_INIT, file = SBX_BUF_INIT;
-	char t[32], compact[32];
-	json_t *e;
-	size_t i, k;
-	int r;
-
-	sbx_time_iso(now, t);
-	for (i = k = 0; t[i]; i++)
-		if (t[i] != '-' && t[i] != ':')
-			compact[k++] = t[i];
-	compact[k] = '\0';
-	sbx_buf_addf(&dir, "%s/exports", sbx_store_path(s));
-	sbx_buf_addf(&file, "%s/%s-%s.tar.zst", dir.data, name, compact);
-	r = sbx_mkdir_p(dir.data, 0700, err);
-	if (!r)
-		r = sbx_snapshot_export(s, snap, file.data, "tar.zst", NULL, err);
-	if (!r) {
-		json_object_set_new(rec, "exported", json_pack("{s:s,s:s,s:s}", "snapshot", snap, "file",
-							       file.data, "time", t));
-		e = json_pack("{s:s,s:s,s:s,s:s}", "op", "export", "phase", "event", "result", "ok",
-			      "message", file.data);
-		r = sbx_sandbox_save(s, rec, e, err);
-		json_decref(e);
-		json_object_set_new(a, "exported", json_string(file.data));
-	}
-	sbx_buf_release(&dir);
-	sbx_buf_release(&file);
+		r = sbx_err_set(err, nerr.code ? nerr.code : SBX_EFAIL, "%s", nerr.msg);
 	return r;
 }
 
@@ -188,6 +170,8 @@ static int act(struct sbx_store *s, struct sbx_config *c, const char *name,
 	size_t i;
 	int r;
 
+	/* Providers run with the user's time zone, not a purpose's. */
+	sbx_tz_reset();
 	if (it->act == SBX_PLAN_RECOVER) {
 		r = sbx_sandbox_recover(s, c, name, &out, err);
 		goto out;
@@ -223,8 +207,15 @@ static int act(struct sbx_store *s, struct sbx_config *c, const char *name,
 			if (r || (r = sbx_sandbox_load(s, name, &rec, err)))
 				break;
 		}
-		if (sbx_sandbox_unexported(rec) && (r = export_changes(s, rec, now, a, err)))
-			break;
+		if (sbx_sandbox_unexported(rec)) {
+			char *file = NULL;
+
+			r = sbx_sandbox_export(s, name, NULL, &file, err);
+			if (r)
+				break;
+			json_object_set_new(a, "exported", json_string(file));
+			free(file);
+		}
 		r = sbx_sandbox_do_why(s, c, name, "destroy", it->reason, &out, err);
 		break;
 	default:
@@ -289,8 +280,9 @@ int sbx_tick(struct sbx_store *s, struct sbx_config *c, int dry_run, json_t **ac
 		size_t k;
 
 		if (sbx_sandbox_load(s, name, &rec, &e)) {
-			json_array_append_new(*actions, json_pack("{s:s,s:s,s:s,s:s}", "sandbox", name,
-				"action", "read", "result", "failed", "message", e.msg));
+			json_array_append_new(*actions, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "sandbox",
+				name, "action", "read", "kind", "record", "reason", "cannot read its record",
+				"result", "failed", "message", e.msg));
 			failed++;
 			continue;
 		}

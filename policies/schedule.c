@@ -148,15 +148,35 @@ int sbx_tz_valid(const char *tz, char *why, size_t n)
 	return ok;
 }
 
+static char cur_tz[256];       /* the zone set, "" when ours is untouched */
+static char *orig_tz;          /* the TZ we found (NULL: none) */
+static int orig_saved;
+
 static void use_tz(const char *tz)
 {
-	static char cur[256];
-
-	if (!strcmp(cur, tz))
+	if (!strcmp(cur_tz, tz))
 		return;
-	snprintf(cur, sizeof cur, "%s", tz);
+	if (!orig_saved) {
+		const char *o = getenv("TZ");
+
+		orig_tz = o ? strdup(o) : NULL;
+		orig_saved = 1;
+	}
+	snprintf(cur_tz, sizeof cur_tz, "%s", tz);
 	setenv("TZ", tz, 1);
 	tzset();
+}
+
+void sbx_tz_reset(void)
+{
+	if (!cur_tz[0])
+		return;
+	if (orig_tz)
+		setenv("TZ", orig_tz, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+	cur_tz[0] = '\0';
 }
 
 /* Days since 1970-01-01 of a civil date, and back (proleptic Gregorian). */

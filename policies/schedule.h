@@ -37,6 +37,10 @@ int sbx_tz_valid(const char *tz, char *why, size_t n);
 int sbx_schedule_window(const struct sbx_schedule *s, const char *tz, int64_t t, int64_t *start,
 			int64_t *end);
 
+/* Puts the process's TZ back as it was before schedules were evaluated,
+ * so that programs sbx starts inherit the user's. */
+void sbx_tz_reset(void);
+
 /* The end of the last window of S that closed at or before T (ns), or
  * INT64_MIN when none closed in the week before T. */
 int64_t sbx_schedule_last_end(const struct sbx_schedule *s, const char *tz, int64_t t);

@@ -56,6 +56,15 @@ int sbx_sandbox_refresh(struct sbx_store *s, struct sbx_config *c, const char *n
 int sbx_sandbox_touch(struct sbx_store *s, const char *name, const char *source, json_t **record,
 		      struct sbx_err *err);
 
+/* Writes the content of inactive sandbox NAME as an archive to FILE
+ * (format from its suffix), or, when FILE is NULL, to
+ * STORE/exports/NAME-YYYYMMDDTHHMMSSZ.tar.zst, and records it: its changes
+ * count as exported (refresh no longer refuses them).  *PATH (caller frees,
+ * may be NULL) gets the file written.  An active sandbox is SBX_ECONFLICT:
+ * its live changes are captured by deactivating it. */
+int sbx_sandbox_export(struct sbx_store *s, const char *name, const char *file, char **path,
+		       struct sbx_err *err);
+
 /* Holds sandbox NAME: the scheduler leaves it alone until UNTIL (ns since
  * the epoch; 0 releases the hold now).  The hold expires by itself. */
 int sbx_sandbox_keep(struct sbx_store *s, const char *name, int64_t until, const char *reason,

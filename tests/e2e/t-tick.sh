@@ -63,7 +63,7 @@ new_store() {
  "notify": {"hook": {"type": "webhook", "url": "$URL/hooks/sbx", "retries": 3, "timeout": "10s"},
             "prog": {"type": "exec", "program": "$T/notify-prog"}},
  "purposes": {
-   "dev": {"idle_after": "2h", "warn_before": "15m", "notify": ["hook"]},
+   "dev": {"idle_after": "2h", "warn_before": "15m", "notify": ["prog", "hook"]},
    "training": {"active_hours": "Mon-Fri 08:00-18:00", "timezone": "Europe/Berlin",
                 "auto_activate": true, "max_active": 2},
    "qa": {"destroy_after_inactive": "14d", "warn_before": "1d", "notify": ["prog"]},
@@ -127,11 +127,14 @@ assert_eq "$(jq '[.[] | select(.op == "notice")] | length' "$O")" 1 "one notice 
 # A webhook that never answers 2xx: the notice failed, counted, retried later.
 SBX_ACTOR=bob expect 0 --now 2027-01-05T09:00:00Z clone acme d2 --purpose dev --activate
 ctl POST /_faults '[{"path": "/hooks/sbx", "status": 500, "times": 4}]' >/dev/null
+rm -f notices.jsonl
 expect 1 --now 2027-01-05T10:50:00Z tick
 assert_grep "^d2 notice idle: .*\[failed\]" "$O"
 assert_grep "1 of 1 scheduled actions failed" "$E"
+assert_eq "$(grep -c . notices.jsonl)" 1 "the program target took it"
 tick 2027-01-05T10:51:00Z
 assert_grep "^d2 notice idle: .*\[sent\]" "$O"
+assert_eq "$(grep -c . notices.jsonl)" 1 "only the webhook got it again"
 
 # ---- keep: held until its time, and no longer ----
 new_store keep
@@ -200,6 +203,10 @@ assert_grep "^o1 deactivate idle: .*\)$" "$O"
 assert_grep "^o3 deactivate idle: .*\)$" "$O"
 assert_grep "1 of 3 scheduled actions failed" "$E"
 assert_eq "$(state o1) $(state o2) $(state o3)" "inactive active inactive" "only o2 failed"
+expect 1 --now 2027-01-06T10:01:00Z --json tick
+assert_eq "$(jq -s length "$O")" 1 "one JSON document, the failure inside"
+assert_eq "$(jq -r '.error.code, .actions[0].sandbox, .actions[0].result' "$O" | tr '\n' ' ')" "1 o2 failed " \
+	"the tick's document"
 rm -f fail
 tick 2027-01-06T10:05:00Z
 assert_grep "^o2 deactivate idle" "$O"
@@ -305,6 +312,17 @@ expect 0 status u2 --json
 assert_eq "$(jq -r .base.version "$O")" 1 "unexported work kept"
 quiet_tick 2027-01-09T02:30:00Z
 assert_eq "$(grep -c . notices.jsonl)" 3 "the skip told once"
+# Exported, the changes no longer hold the refresh back: next window.
+expect 0 --now 2027-01-10T09:00:00Z export u2
+assert_grep "^$SBX_STORE/exports/u2-20270110T090000Z.tar.zst$" "$O"
+tar --zstd -tf "$SBX_STORE/exports/u2-20270110T090000Z.tar.zst" | grep -qx notes.txt && ok ||
+	fail "the export lacks the sandbox's own file"
+tick 2027-01-14T02:00:00Z
+assert_grep "^u2 notice refresh" "$O"
+tick 2027-01-16T02:00:00Z
+assert_grep "^u2 refresh refresh" "$O"
+expect 0 status u2 --json
+assert_eq "$(jq -r .base.version "$O")" 2 "refreshed once exported"
 
 # ---- dry run: says what it would do, does nothing ----
 new_store dry
