@@ -10,6 +10,7 @@ unit_tests = \
 	tests/unit/test_chunkset \
 	tests/unit/test_exec \
 	tests/unit/test_http \
+	tests/unit/test_linediff \
 	tests/unit/test_mask \
 	tests/unit/test_pack \
 	tests/unit/test_secrets \
@@ -35,6 +36,9 @@ tests_unit_test_exec_LDADD = $(UNIT_LDADD)
 tests_unit_test_http_SOURCES = %reldir%/unit/test_http.c
 tests_unit_test_http_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_http_LDADD = $(UNIT_LDADD)
+tests_unit_test_linediff_SOURCES = %reldir%/unit/test_linediff.c
+tests_unit_test_linediff_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_linediff_LDADD = $(UNIT_LDADD)
 tests_unit_test_mask_SOURCES = %reldir%/unit/test_mask.c
 tests_unit_test_mask_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_mask_LDADD = $(UNIT_LDADD)
