@@ -1,6 +1,7 @@
-/* Differences between two texts (a line diff).
+/* Differences: between two stored trees (which paths were added, removed or
+ * changed, and how) and between two texts (a line diff).
  *
- * util/linediff.c. */
+ * snapshot/diff.c, util/linediff.c. */
 #ifndef SBX_DIFF_H
 #define SBX_DIFF_H
 
@@ -10,6 +11,74 @@
 #include "sbx/buf.h"
 #include "sbx/err.h"
 #include "sbx/store.h"
+
+/* ------------------------------------------------------------ tree diff */
+
+enum sbx_diff_kind { SBX_DIFF_ADDED = 1, SBX_DIFF_REMOVED = 2, SBX_DIFF_CHANGED = 3 };
+
+/* What differs in a changed entry (bits of sbx_diff_entry.what).  A change
+ * of mtime alone is no change. */
+enum {
+	SBX_DIFF_TYPE = 1 << 0,      /* file, directory, symlink (and nothing else is said) */
+	SBX_DIFF_MODE = 1 << 1,      /* permission bits, of entries of one type */
+	SBX_DIFF_TARGET = 1 << 2,    /* both symlinks, to different targets */
+	SBX_DIFF_CONTENT = 1 << 3,   /* both files, with different bytes */
+};
+
+/* One side of an entry.  TYPE is 0 on the side where the path is absent. */
+struct sbx_diff_side {
+	char type;                   /* 'f', 'd', 'l', or 0 */
+	uint32_t mode;
+	int64_t mtime_ns;
+	uint64_t size;               /* files */
+	const char *target;          /* symlinks */
+	uint32_t nchunks;            /* files: their chunk ids, 32 bytes each */
+	const uint8_t *chunks;
+};
+
+struct sbx_diff_walk;
+
+/* A path that differs, with both sides.  Everything is borrowed until the
+ * callback returns. */
+struct sbx_diff_entry {
+	const char *path;            /* "config/triggers/t1.json" */
+	enum sbx_diff_kind kind;
+	unsigned what;               /* SBX_DIFF_* bits, for SBX_DIFF_CHANGED */
+	struct sbx_diff_side a, b;   /* old, new */
+	struct sbx_diff_walk *walk;  /* for sbx_diff_read */
+};
+
+struct sbx_diff_stats {
+	uint64_t trees_loaded;       /* tree objects read from the index */
+	uint64_t subtrees_skipped;   /* directories equal on both sides, not entered */
+	uint64_t added, removed, changed;
+};
+
+/* Compares the trees A and B (hex ids: a snapshot id, or the root of an
+ * unrecorded capture -- see sbx_capture_opts.unrecorded), calling FN(e, CTX)
+ * for every path that differs, in tree order (each directory's entries by
+ * name, a directory before what it holds).  Both trees are walked in
+ * lockstep and a directory whose subtree digest is the same on both sides
+ * is not entered, so the cost follows the size of the difference, not of
+ * the trees.  An added (removed) directory is reported, then everything
+ * under it as added (removed); a path whose type changed is reported as
+ * changed (SBX_DIFF_TYPE), then what a directory on either side holds as
+ * removed or added.  File contents are compared by their chunk lists
+ * (chunking is deterministic, so equal bytes give equal lists).  FN
+ * returning non-zero stops the walk and is returned.  ST (may be NULL)
+ * gets counters.  An id that is neither a snapshot nor a stored tree is
+ * SBX_ENOTFOUND.  Reads the index only (no pack) unless FN calls
+ * sbx_diff_read. */
+int sbx_snapshot_diff(struct sbx_store *s, const char *a, const char *b,
+		      int (*fn)(const struct sbx_diff_entry *e, void *ctx), void *ctx,
+		      struct sbx_diff_stats *st, struct sbx_err *err);
+
+/* From inside the callback of sbx_snapshot_diff: reads the bytes of side
+ * SIDE ('a' or 'b') of file entry E into OUT (replacing its contents).  The
+ * caller checks the size first (it is E->a.size or E->b.size): the file is
+ * read whole.  The store must be open with SBX_STORE_PACKS. */
+int sbx_diff_read(const struct sbx_diff_entry *e, char side, struct sbx_buf *out,
+		  struct sbx_err *err);
 
 /* ------------------------------------------------------------ line diff */
 
