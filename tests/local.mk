@@ -11,6 +11,7 @@ unit_tests = \
 	tests/unit/test_diff \
 	tests/unit/test_exec \
 	tests/unit/test_http \
+	tests/unit/test_jdiff \
 	tests/unit/test_linediff \
 	tests/unit/test_mask \
 	tests/unit/test_pack \
@@ -40,6 +41,9 @@ tests_unit_test_exec_LDADD = $(UNIT_LDADD)
 tests_unit_test_http_SOURCES = %reldir%/unit/test_http.c
 tests_unit_test_http_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_http_LDADD = $(UNIT_LDADD)
+tests_unit_test_jdiff_SOURCES = %reldir%/unit/test_jdiff.c
+tests_unit_test_jdiff_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_jdiff_LDADD = $(UNIT_LDADD)
 tests_unit_test_linediff_SOURCES = %reldir%/unit/test_linediff.c
 tests_unit_test_linediff_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_linediff_LDADD = $(UNIT_LDADD)

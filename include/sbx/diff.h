@@ -1,7 +1,9 @@
 /* Differences: between two stored trees (which paths were added, removed or
- * changed, and how) and between two texts (a line diff).
+ * changed, and how), between two JSON documents (which keys, with values
+ * shown only as a hardening policy allows), and between two texts (a line
+ * diff).
  *
- * snapshot/diff.c, util/linediff.c. */
+ * snapshot/diff.c, policies/jdiff.c, policies/reveal.c, util/linediff.c. */
 #ifndef SBX_DIFF_H
 #define SBX_DIFF_H
 
@@ -78,6 +80,58 @@ int sbx_snapshot_diff(struct sbx_store *s, const char *a, const char *b,
  * caller checks the size first (it is E->a.size or E->b.size): the file is
  * read whole.  The store must be open with SBX_STORE_PACKS. */
 int sbx_diff_read(const struct sbx_diff_entry *e, char side, struct sbx_buf *out,
+		  struct sbx_err *err);
+
+/* ------------------------------------------------------------ showing values */
+
+/* What a diff may show of a value: nothing a hardening policy would have
+ * hidden.  Built from the built-in secret detectors and any number of
+ * policies (those recorded with the master versions being compared); a
+ * value is hidden when any of them says so. */
+struct sbx_reveal;
+
+/* A new reveal holding the built-in secret detectors only.  Caller frees. */
+struct sbx_reveal *sbx_reveal_new(void);
+void sbx_reveal_free(struct sbx_reveal *r);
+
+/* Adds the rules of the hardening policy at PATH: its secret rules,
+ * canaries and mask rules.  A policy that does not load is its error
+ * (SBX_ESYNTAX, SBX_ENOTFOUND, ...) and changes nothing. */
+int sbx_reveal_add_policy(struct sbx_reveal *r, const char *path, struct sbx_err *err);
+
+/* Appends TEXT[0..N), a piece of file PATH shown in a text diff, to OUT with
+ * every secret the detectors find (and every canary) replaced by
+ * "${SECRET:RULE}". */
+void sbx_reveal_text(const struct sbx_reveal *r, const char *path, const char *text, size_t n,
+		     struct sbx_buf *out);
+
+/* ------------------------------------------------------------ JSON diff */
+
+/* One key that differs.  PATH is dotted: "rules[3].actions.email.to",
+ * with "[N]" for an array index and "[id=42]" for the element of an array
+ * of objects that all carry a distinct scalar "id" (matched by id, not by
+ * position); "" is the document itself.  For arrays matched by position,
+ * elements are aligned by a diff of the arrays (an insertion is one added
+ * element, not a change of every later one): a removed or changed element
+ * has its old index, an added one its new index.  A and B are the values as
+ * compact JSON text (NULL on the side where the key is absent), every
+ * string that a policy masks or that holds a secret replaced by a
+ * placeholder: "${MASKED:KIND}" or "${SECRET:RULE}". */
+struct sbx_jdiff_change {
+	const char *path;
+	enum sbx_diff_kind op;
+	const char *a, *b;
+};
+
+/* Compares the JSON documents A[0..NA) and B[0..NB) of file PATH (PATH
+ * decides which mask rules apply), calling FN for each changed, added or
+ * removed key, depth first, object members in key order.  Values are shown
+ * through R (NULL: nothing hidden; only tests should pass NULL).  A side
+ * that is not JSON is SBX_EINVAL (the caller shows a text diff instead).
+ * FN returning non-zero stops and is returned. */
+int sbx_json_diff(const char *path, const void *a, size_t na, const void *b, size_t nb,
+		  const struct sbx_reveal *r,
+		  int (*fn)(const struct sbx_jdiff_change *c, void *ctx), void *ctx,
 		  struct sbx_err *err);
 
 /* ------------------------------------------------------------ line diff */
