@@ -27,6 +27,12 @@ json_t *sbx_config_purpose(const struct sbx_config *c, const char *purpose);
  * configured), or NULL with ERR set. */
 json_t *sbx_config_secrets(const struct sbx_config *c, struct sbx_err *err);
 
+/* Sandbox records (lifecycle/sandbox.c): the record of sandbox NAME (new
+ * reference; SBX_ENOTFOUND naming it), and the variables of record REC
+ * (the purpose's defaults, then its own; new reference). */
+int sbx_sandbox_load(struct sbx_store *s, const char *name, json_t **rec, struct sbx_err *err);
+json_t *sbx_sandbox_vars(struct sbx_config *c, json_t *rec);
+
 /* The state machine: one table of legal transitions. */
 struct sbx_transition {
 	const char *op;      /* "activate", "deactivate", "destroy", "refresh", "provision" */

@@ -874,3 +874,13 @@ int sbx_sandbox_recover(struct sbx_store *s, struct sbx_config *c, const char *n
 	json_decref(rc.names);
 	return r;
 }
+
+int sbx_sandbox_load(struct sbx_store *s, const char *name, json_t **rec, struct sbx_err *err)
+{
+	return load(s, name, rec, err);
+}
+
+json_t *sbx_sandbox_vars(struct sbx_config *c, json_t *rec)
+{
+	return vars_of(c, rec);
+}

@@ -1,9 +1,11 @@
 /* Differences: between two stored trees (which paths were added, removed or
  * changed, and how), between two JSON documents (which keys, with values
- * shown only as a hardening policy allows), and between two texts (a line
- * diff).
+ * shown only as a hardening policy allows), between two texts (a line diff);
+ * and what a name on the command line designates as one side of a diff (a
+ * snapshot, a master version, a sandbox's current content).
  *
- * snapshot/diff.c, policies/jdiff.c, policies/reveal.c, util/linediff.c. */
+ * snapshot/diff.c, policies/jdiff.c, policies/reveal.c, util/linediff.c,
+ * lifecycle/resolve.c. */
 #ifndef SBX_DIFF_H
 #define SBX_DIFF_H
 
@@ -174,5 +176,44 @@ struct sbx_hunk {
  * malloc'd (the caller frees it); returns their number (0: no change). */
 size_t sbx_diff_hunks(const struct sbx_edit *script, size_t n, size_t context,
 		      struct sbx_hunk **hunks);
+
+/* ------------------------------------------------------------ the sides */
+
+struct sbx_config;
+
+/* One side of a diff, from a name on the command line. */
+struct sbx_diff_spec {
+	char id[65];                 /* the tree to compare */
+	char kind[16];               /* "snapshot", "master", "sandbox" */
+	char what[320];              /* for people: "master acme@2", "sandbox qa1 (live)" */
+	char *policy;                /* the hardening policy recorded with the master
+					version it comes from, or NULL (malloc'd) */
+	int live;                    /* ID is an unrecorded capture of a live sandbox */
+	int live_needed;             /* without SBX_SPEC_LIVE: an active sandbox, whose
+					live content may differ from ID */
+	char note[600];              /* a caveat for people, or "" */
+};
+
+enum {
+	/* Capture an active sandbox's live content (the store must be open
+	 * with SBX_STORE_WRITE; C must not be NULL).  Without it, an active
+	 * sandbox gives its last captured snapshot and LIVE_NEEDED, and C may
+	 * be NULL. */
+	SBX_SPEC_LIVE = 1 << 0,
+};
+
+/* Resolves SPEC into OUT: "master:NAME[@VERSION]", "sandbox:NAME",
+ * "snapshot:ID", or without a prefix, NAME@VERSION (a master version), a
+ * snapshot id or unambiguous prefix of 8+ hex digits, a master's name (its
+ * latest version) or a sandbox's name (its current snapshot; with
+ * SBX_SPEC_LIVE and an active sandbox whose provider can capture, its live
+ * content, captured through the same placeholder-restoring filter as a
+ * deactivation but unrecorded, so the next gc drops it).  A name that
+ * designates nothing is SBX_ENOTFOUND; one that designates two things (a
+ * master and a sandbox, an id prefix and a name) is SBX_EAMBIG, and the
+ * message says how to pick one.  The caller releases OUT. */
+int sbx_diff_resolve(struct sbx_store *s, struct sbx_config *c, const char *spec, unsigned flags,
+		     struct sbx_diff_spec *out, struct sbx_err *err);
+void sbx_diff_spec_release(struct sbx_diff_spec *sp);
 
 #endif
