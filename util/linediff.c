@@ -204,6 +204,39 @@ static void compare(struct myers *m, size_t a0, size_t a1, size_t b0, size_t b1)
 		emit(m, '=');
 }
 
+/* In each run of changes, removals first, then additions (the order a
+ * reader expects), each in its own order; positions follow. */
+static void removals_first(struct sbx_edit *s, size_t n)
+{
+	size_t i = 0, j, k, dels, at;
+
+	while (i < n) {
+		if (s[i].op == '=') {
+			i++;
+			continue;
+		}
+		for (j = i, dels = 0; j < n && s[j].op != '='; j++)
+			dels += s[j].op == '-';
+		/* The run starts at A[s[i].a], B[s[i].b]: rewrite it in place. */
+		at = i;
+		{
+			size_t a0 = s[i].a, b0 = s[i].b, nadd = (j - i) - dels;
+
+			for (k = 0; k < dels; k++, at++) {
+				s[at].op = '-';
+				s[at].a = a0 + k;
+				s[at].b = b0;
+			}
+			for (k = 0; k < nadd; k++, at++) {
+				s[at].op = '+';
+				s[at].a = a0 + dels;
+				s[at].b = b0 + k;
+			}
+		}
+		i = j;
+	}
+}
+
 void sbx_line_diff(const struct sbx_line *a, size_t na, const struct sbx_line *b, size_t nb,
 		   struct sbx_edit **script, size_t *n)
 {
@@ -227,6 +260,7 @@ void sbx_line_diff(const struct sbx_line *a, size_t na, const struct sbx_line *b
 	m.a = ids;
 	m.b = ids + na;
 	compare(&m, 0, na, 0, nb);
+	removals_first(m.out, m.n);
 	free(t.slot);
 	free(t.hash);
 	free(t.line);

@@ -158,7 +158,8 @@ struct sbx_edit {
 
 /* Computes an edit script turning A[0..NA) into B[0..NB) (Myers' algorithm,
  * linear space): a shortest one, unless a region differs by thousands of
- * lines, which then comes out as removed whole and added whole.  *SCRIPT is
+ * lines, which then comes out as removed whole and added whole.  In each
+ * run of changes the removals come first, then the additions.  *SCRIPT is
  * malloc'd (the caller frees it), *N steps long.  Aborts only on
  * out-of-memory. */
 void sbx_line_diff(const struct sbx_line *a, size_t na, const struct sbx_line *b, size_t nb,

@@ -44,6 +44,9 @@ static size_t check_script(const struct sbx_line *a, size_t na, const struct sbx
 	size_t i, ai = 0, bi = 0, edits = 0;
 
 	for (i = 0; i < n; i++) {
+		/* Within a run of changes, no removal after an addition. */
+		if (i && s[i].op == '-')
+			assert_int_not_equal(s[i - 1].op, '+');
 		assert_int_equal(s[i].a, ai);
 		assert_int_equal(s[i].b, bi);
 		switch (s[i].op) {
