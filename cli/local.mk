@@ -5,6 +5,7 @@ sbx_SOURCES = \
 	%reldir%/cmd-store.c \
 	%reldir%/cmd-snapshot.c \
 	%reldir%/cmd-master.c \
-	%reldir%/cmd-sandbox.c
+	%reldir%/cmd-sandbox.c \
+	%reldir%/cmd-diff.c
 sbx_CPPFLAGS = -I$(top_srcdir)/include -I$(top_srcdir)
 sbx_LDADD = $(SBX_LIBS)

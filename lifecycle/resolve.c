@@ -152,7 +152,7 @@ static int from_sandbox(struct sbx_store *s, struct sbx_config *c, json_t *rec, 
 		return sbx_err_set(err, SBX_ECORRUPT, "the record of sandbox '%s' names no snapshot", name);
 	snprintf(out->id, sizeof out->id, "%s", snap);
 	snprintf(out->kind, sizeof out->kind, "sandbox");
-	snprintf(out->what, sizeof out->what, "sandbox %s (snapshot %.12s)", name, snap);
+	snprintf(out->what, sizeof out->what, "sandbox %s", name);
 	/* Its master version: its own, or that of the sandbox it came from. */
 	mb = json_object_get(base, "master") ? base : json_object_get(base, "master_base");
 	if (json_is_string(json_object_get(mb, "master"))) {
