@@ -10,7 +10,9 @@
  *   3. document it in doc/sbx.1 and in its `help` text (the usage line);
  *   4. add an e2e test in tests/e2e/.
  * Command functions return 0 or a negative SBX_E* code with c->err filled;
- * sbx.c prints the error and maps it to the exit status.  Only cli/ prints. */
+ * sbx.c prints the error and maps it to the exit status.  A command that
+ * succeeds with something to signal (differences found: `diff --exit-code`,
+ * `drift`) sets c->status instead of failing.  Only cli/ prints. */
 #ifndef SBX_CLI_H
 #define SBX_CLI_H
 
@@ -40,6 +42,7 @@ struct cli {
 	struct sbx_err err;
 	const char *command; /* "snapshot capture" */
 	const struct cli_cmd *cmd;
+	int status;          /* exit status of a command that returned 0 (default 0) */
 };
 
 struct cli_cmd {
@@ -91,5 +94,7 @@ extern const struct cli_cmd master_cmds[];
 extern const struct cli_cmd policy_cmds[];
 extern const struct cli_cmd config_cmds[];
 extern const struct cli_cmd sandbox_cmds[];
+int cmd_diff(struct cli *c, int argc, char **argv);
+int cmd_drift(struct cli *c, int argc, char **argv);
 
 #endif

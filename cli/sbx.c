@@ -14,6 +14,12 @@ static int cmd_version(struct cli *c, int argc, char **argv);
 /* Sorted by name. */
 static const struct cli_cmd commands[] = {
 	{ "config", "sbx config SUBCOMMAND ...", "check the configuration", 0, NULL, config_cmds },
+	{ "diff", "sbx diff A B [--unified[=N]|-U N|--side-by-side] [--exit-code]",
+	  "what differs between two snapshots, master versions or sandboxes",
+	  CLI_STORE | CLI_PACKS, cmd_diff, NULL },
+	{ "drift", "sbx drift MASTER --from SOURCE [--policy FILE] [--unified[=N]|-U N|--side-by-side]",
+	  "what production changed since a master's latest version (exit 4 when it did)",
+	  CLI_STORE | CLI_WRITE | CLI_PACKS, cmd_drift, NULL },
 	{ "gc", "sbx gc", "drop chunks, trees and packs no snapshot references",
 	  CLI_STORE | CLI_WRITE | CLI_GC, cmd_gc, NULL },
 	{ "help", "sbx help [COMMAND [SUBCOMMAND]]", "show help for a command", 0, cmd_help, NULL },
@@ -249,7 +255,7 @@ int main(int argc, char **argv)
 	}
 	r = run(&c, nrest, rest);
 done:
-	status = sbx_err_exit_status(r);
+	status = r ? sbx_err_exit_status(r) : c.status;
 	if (r) {
 		if (!c.err.code)
 			sbx_err_set(&c.err, r, "failed");

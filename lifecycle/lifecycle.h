@@ -30,6 +30,10 @@ json_t *sbx_config_purpose(const struct sbx_config *c, const char *purpose);
  * configured), or NULL with ERR set. */
 json_t *sbx_config_secrets(const struct sbx_config *c, struct sbx_err *err);
 
+/* The variables of sandbox record REC (the purpose's defaults, then its
+ * own; new reference). */
+json_t *sbx_sandbox_vars(struct sbx_config *c, json_t *rec);
+
 /* The state machine: one table of legal transitions. */
 struct sbx_transition {
 	const char *op;      /* "activate", "deactivate", "destroy", "refresh", "provision" */

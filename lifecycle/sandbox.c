@@ -1154,3 +1154,8 @@ int sbx_sandbox_recover(struct sbx_store *s, struct sbx_config *c, const char *n
 	json_decref(rc.names);
 	return r;
 }
+
+json_t *sbx_sandbox_vars(struct sbx_config *c, json_t *rec)
+{
+	return vars_of(c, rec);
+}

@@ -2,6 +2,7 @@ libsbx_a_SOURCES += \
 	%reldir%/gate.c \
 	%reldir%/glob.c %reldir%/glob.h \
 	%reldir%/harden.c %reldir%/harden.h \
+	%reldir%/jdiff.c \
 	%reldir%/jsel.c %reldir%/jsel.h \
 	%reldir%/jsonpos.c %reldir%/jsonpos.h \
 	%reldir%/jvalid.c %reldir%/jvalid.h \
@@ -10,4 +11,5 @@ libsbx_a_SOURCES += \
 	%reldir%/policy.c %reldir%/policy.h \
 	%reldir%/report.c %reldir%/report.h \
 	%reldir%/schedule.c %reldir%/schedule.h \
+	%reldir%/reveal.c %reldir%/reveal.h \
 	%reldir%/secrets.c %reldir%/secrets.h

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 #include "policies/glob.h"
 #include "policies/harden.h"
@@ -196,10 +197,18 @@ static char *version_update(const char *old, const char *id, void *ctx, int *del
 	return text;
 }
 
+/* What run_capture makes of its result. */
+enum mode {
+	REFRESH,        /* the master's next version */
+	DRY,            /* nothing stored, a throw-away masking key */
+	TEMP,           /* an unrecorded tree, with the master's masking key */
+};
+
 static int run_capture(struct sbx_store *s, const char *name, const char *source,
-		       const char *policy, const struct sbx_refresh_opts *o, int dry,
+		       const char *policy, const struct sbx_refresh_opts *o, enum mode mode,
 		       struct sbx_refresh_result *res, struct sbx_err *err)
 {
+	int dry = mode == DRY;
 	struct sbx_policy *p = NULL;
 	struct sbx_source *src = NULL;
 	struct sbx_capture_opts co;
@@ -242,7 +251,8 @@ static int run_capture(struct sbx_store *s, const char *name, const char *source
 	f.file = file;
 	f.ctx = &run;
 	f.dry_run = dry;
-	if (!dry) {
+	co.unrecorded = mode == TEMP;
+	if (mode == REFRESH) {
 		ref = ref_name("master", name);
 		f.ref_name = ref;
 		f.ref_update = version_update;
@@ -279,13 +289,13 @@ int sbx_master_refresh(struct sbx_store *s, const char *name, const char *source
 	if (!name_ok(name))
 		return sbx_err_set(err, SBX_EUSAGE, "'%s' is not a master name (letters, digits, '-', "
 				   "'_', '.'; up to 100)", name);
-	return run_capture(s, name, source, policy, o, 0, res, err);
+	return run_capture(s, name, source, policy, o, REFRESH, res, err);
 }
 
 int sbx_policy_test(const char *policy, const char *source, struct sbx_refresh_result *res,
 		    struct sbx_err *err)
 {
-	return run_capture(NULL, "policy-test", source, policy, NULL, 1, res, err);
+	return run_capture(NULL, "policy-test", source, policy, NULL, DRY, res, err);
 }
 
 int sbx_policy_check(const char *path, json_t **summary, struct sbx_err *err)
@@ -419,6 +429,71 @@ int sbx_master_version(struct sbx_store *s, const char *spec, json_t **version, 
 	else
 		json_decref(v);
 	return 0;
+}
+
+int sbx_master_harden_temp(struct sbx_store *s, const char *spec, const char *source,
+			   const char *policy, const struct sbx_progress *progress,
+			   struct sbx_harden_temp_result *res, struct sbx_err *err)
+{
+	struct sbx_refresh_opts o;
+	struct sbx_refresh_result rr;
+	struct sbx_policy *p = NULL;
+	json_t *ver = NULL;
+	char *name = sbx_xstrdup(spec), *at = strchr(name, '@');
+	const char *recorded, *digest;
+	int r;
+
+	memset(res, 0, sizeof *res);
+	memset(&o, 0, sizeof o);
+	if (at)
+		*at = '\0';
+	r = sbx_master_version(s, spec, &ver, res->base, err);
+	if (r)
+		goto out;
+	res->version = (int)json_integer_value(json_object_get(ver, "version"));
+	recorded = json_string_value(json_object_get(ver, "policy"));
+	digest = json_string_value(json_object_get(ver, "policy_digest"));
+	if (!policy) {
+		char hex[65];
+
+		if (!recorded || access(recorded, R_OK)) {
+			r = sbx_err_set(err, SBX_ENOTFOUND, "the policy recorded with %s@%d ('%s') is gone; "
+					"give the policy with --policy FILE", name, res->version,
+					recorded ? recorded : "?");
+			goto out;
+		}
+		r = sbx_policy_load(recorded, &p, err);
+		if (r)
+			goto out;
+		sbx_hex(p->digest, 32, hex);
+		res->policy_changed = !digest || strcmp(hex, digest);
+		policy = recorded;
+	}
+	res->policy = sbx_xstrdup(policy);
+	o.progress = progress;
+	r = run_capture(s, name, source, policy, &o, TEMP, &rr, err);
+	if (r)
+		goto out;
+	memcpy(res->id, rr.id, sizeof res->id);
+	res->report = rr.report;
+	json_decref(rr.dropped);
+out:
+	if (r) {
+		free(res->policy);
+		res->policy = NULL;
+	}
+	sbx_policy_free(p);
+	json_decref(ver);
+	free(name);
+	return r;
+}
+
+void sbx_harden_temp_release(struct sbx_harden_temp_result *res)
+{
+	free(res->policy);
+	json_decref(res->report);
+	res->policy = NULL;
+	res->report = NULL;
 }
 
 struct vctx {

@@ -233,14 +233,34 @@ out:
 	return r;
 }
 
+/* Captures DIR with the values of variables and secrets put back into
+ * their placeholders: deactivation's capture, and (UNRECORDED) the live
+ * view of a sandbox. */
+static int capture_dir(const struct sbx_sandbox_view *v, const char *dir, int unrecorded,
+		       struct sbx_capture_result *cr, struct sbx_err *err)
+{
+	struct sbx_content_filter filter;
+	struct sbx_capture_opts o;
+	struct fill f = { v, PTHREAD_MUTEX_INITIALIZER, NULL };
+	int r;
+
+	memset(&o, 0, sizeof o);
+	filter.fn = unfill_fn;
+	filter.ctx = &f;
+	filter.text_only = 0;
+	o.filter = &filter;
+	o.message = unrecorded ? "live view" : "deactivated";
+	o.unrecorded = unrecorded;
+	r = sbx_snapshot_capture(v->store, dir, &o, cr, err);
+	sbx_buf_release(&cr->warnings);
+	return r;
+}
+
 static int l_deactivate(struct sbx_provider *p, const struct sbx_sandbox_view *v,
 			struct sbx_provider_result *res, struct sbx_err *err)
 {
 	struct local *l = p->priv;
-	struct sbx_content_filter filter;
-	struct sbx_capture_opts o;
 	struct sbx_capture_result cr;
-	struct fill f = { v, PTHREAD_MUTEX_INITIALIZER, NULL };
 	char *dir = path_of(l, v->name, NULL);
 	struct stat st;
 	int r;
@@ -261,14 +281,7 @@ static int l_deactivate(struct sbx_provider *p, const struct sbx_sandbox_view *v
 		free(dir);
 		return 0;
 	}
-	memset(&o, 0, sizeof o);
-	filter.fn = unfill_fn;
-	filter.ctx = &f;
-	filter.text_only = 0;
-	o.filter = &filter;
-	o.message = "deactivated";
-	r = sbx_snapshot_capture(v->store, dir, &o, &cr, err);
-	sbx_buf_release(&cr.warnings);
+	r = capture_dir(v, dir, 0, &cr, err);
 	if (!r) {
 		/* Note what was captured before the directory goes, for recovery. */
 		char *mark = path_of(l, v->name, ".captured-");
@@ -284,6 +297,27 @@ static int l_deactivate(struct sbx_provider *p, const struct sbx_sandbox_view *v
 			r = remove_dir(l, v->name, err);
 		snprintf(res->message, sizeof res->message, "captured %llu files into %.12s",
 			 (unsigned long long)cr.files, cr.id);
+	}
+	free(dir);
+	return r;
+}
+
+static int l_capture(struct sbx_provider *p, const struct sbx_sandbox_view *v,
+		     struct sbx_provider_result *res, struct sbx_err *err)
+{
+	struct sbx_capture_result cr;
+	char *dir = path_of(p->priv, v->name, NULL);
+	struct stat st;
+	int r;
+
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		r = sbx_err_set(err, SBX_ENOTFOUND, "sandbox '%s' has no directory '%s'", v->name, dir);
+	else
+		r = capture_dir(v, dir, 1, &cr, err);
+	if (!r) {
+		res->snapshot = sbx_xstrdup(cr.id);
+		snprintf(res->message, sizeof res->message, "live view of %s: %llu files", dir,
+			 (unsigned long long)cr.files);
 	}
 	free(dir);
 	return r;
@@ -354,4 +388,5 @@ const struct sbx_provider_ops sbx_local_ops = {
 	.destroy = l_destroy,
 	.status = l_status,
 	.usage = l_usage,
+	.capture = l_capture,
 };

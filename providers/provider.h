@@ -78,6 +78,13 @@ struct sbx_provider_ops {
 		       struct sbx_err *err);
 	int (*import)(struct sbx_provider *p, const struct sbx_sandbox_view *v, const char *file,
 		      struct sbx_err *err);
+	/* Optional (NULL when the provider cannot show it): captures the
+	 * sandbox's current content into the store as an unrecorded tree
+	 * (sbx_capture_opts.unrecorded), placeholders put back as deactivate
+	 * puts them back, the sandbox left as it is; the tree's id in
+	 * RES->snapshot.  SBX_ENOTFOUND when the provider holds no content. */
+	int (*capture)(struct sbx_provider *p, const struct sbx_sandbox_view *v,
+		       struct sbx_provider_result *res, struct sbx_err *err);
 };
 
 struct sbx_provider {

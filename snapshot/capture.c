@@ -122,6 +122,7 @@ struct commit {
 	const char *record;
 	int existed;
 	const struct sbx_capture_filter *filter;
+	int unrecorded;
 };
 
 struct refhook {
@@ -154,12 +155,13 @@ static int commit_fn(MDB_txn *txn, void *ctx, struct sbx_err *err)
 		c->existed = 1;
 	} else if (r != SBX_ENOTFOUND) {
 		return r;
-	} else {
+	} else if (!c->unrecorded) {
 		r = sbx_put(txn, c->s->snaps, c->id, 32, c->record, strlen(c->record), 0, err);
 		if (r)
 			return r;
 	}
-	if (c->filter && c->filter->ref_name) {
+	/* An unrecorded tree names no record: nothing may point at it. */
+	if (c->filter && c->filter->ref_name && !c->unrecorded) {
 		struct refhook h = { c->filter, "" };
 
 		sbx_hex(c->id, 32, h.hex);
@@ -364,7 +366,7 @@ int sbx_capture_from(struct sbx_store *s, struct sbx_source *src, const char *so
 					  o ? o->labels : NULL, o ? o->nlabels : 0, res,
 					  filter ? filter->record_extra : NULL);
 	{
-		struct commit c = { s, w, &trees, &fcache, root, record, 0, filter };
+		struct commit c = { s, w, &trees, &fcache, root, record, 0, filter, o && o->unrecorded };
 		struct sbx_writer_stats st;
 
 		sbx_writer_stats(w, &st);

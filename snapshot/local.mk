@@ -21,4 +21,5 @@ libsbx_a_SOURCES += \
 	%reldir%/gc.c \
 	%reldir%/verify.c \
 	%reldir%/unique.c \
-	%reldir%/walk.c %reldir%/walk.h
+	%reldir%/walk.c %reldir%/walk.h \
+	%reldir%/diff.c

@@ -8,8 +8,11 @@ unit_tests = \
 	tests/unit/test_builder \
 	tests/unit/test_chunker \
 	tests/unit/test_chunkset \
+	tests/unit/test_diff \
 	tests/unit/test_exec \
 	tests/unit/test_http \
+	tests/unit/test_jdiff \
+	tests/unit/test_linediff \
 	tests/unit/test_mask \
 	tests/unit/test_pack \
 	tests/unit/test_plan \
@@ -31,12 +34,21 @@ tests_unit_test_chunker_LDADD = $(UNIT_LDADD)
 tests_unit_test_chunkset_SOURCES = %reldir%/unit/test_chunkset.c
 tests_unit_test_chunkset_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_chunkset_LDADD = $(UNIT_LDADD)
+tests_unit_test_diff_SOURCES = %reldir%/unit/test_diff.c
+tests_unit_test_diff_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_diff_LDADD = $(UNIT_LDADD)
 tests_unit_test_exec_SOURCES = %reldir%/unit/test_exec.c
 tests_unit_test_exec_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_exec_LDADD = $(UNIT_LDADD)
 tests_unit_test_http_SOURCES = %reldir%/unit/test_http.c
 tests_unit_test_http_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_http_LDADD = $(UNIT_LDADD)
+tests_unit_test_jdiff_SOURCES = %reldir%/unit/test_jdiff.c
+tests_unit_test_jdiff_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_jdiff_LDADD = $(UNIT_LDADD)
+tests_unit_test_linediff_SOURCES = %reldir%/unit/test_linediff.c
+tests_unit_test_linediff_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_linediff_LDADD = $(UNIT_LDADD)
 tests_unit_test_mask_SOURCES = %reldir%/unit/test_mask.c
 tests_unit_test_mask_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_mask_LDADD = $(UNIT_LDADD)
@@ -66,6 +78,7 @@ e2e_tests = \
 	tests/e2e/t-completion.sh \
 	tests/e2e/t-concurrent.sh \
 	tests/e2e/t-crash.sh \
+	tests/e2e/t-diff.sh \
 	tests/e2e/t-exec.sh \
 	tests/e2e/t-hostile.sh \
 	tests/e2e/t-http.sh \
@@ -92,4 +105,4 @@ AM_TESTS_ENVIRONMENT = \
 
 # Fuzz targets (libFuzzer, clang): built by tests/fuzz/build.sh, not by make check.
 EXTRA_DIST += tests/fuzz/README.md tests/fuzz/build.sh tests/fuzz/seeds.sh \
-	tests/fuzz/fuzz_archive.c tests/fuzz/fuzz_tree.c tests/fuzz/fuzz_policy.c
+	tests/fuzz/fuzz_archive.c tests/fuzz/fuzz_tree.c tests/fuzz/fuzz_policy.c tests/fuzz/fuzz_jdiff.c

@@ -4,3 +4,4 @@ libsbx_a_SOURCES += \
 	%reldir%/hash.c %reldir%/hash.h \
 	%reldir%/fsutil.c %reldir%/fsutil.h
 libsbx_a_SOURCES += %reldir%/timeutil.c %reldir%/timeutil.h
+libsbx_a_SOURCES += %reldir%/linediff.c

@@ -32,6 +32,37 @@ int sbx_master_refresh(struct sbx_store *s, const char *name, const char *source
 		       const char *policy, const struct sbx_refresh_opts *o,
 		       struct sbx_refresh_result *res, struct sbx_err *err);
 
+struct sbx_harden_temp_result {
+	char id[65];                       /* the hardened tree: unrecorded */
+	char base[65];                     /* the snapshot of the version compared with */
+	int version;                       /* that version */
+	char *policy;                      /* the policy applied (malloc'd) */
+	int policy_changed;                /* the recorded policy's file no longer has the
+					      digest recorded with the version */
+	json_t *report;                    /* the hardening report (new reference) */
+};
+
+/* What production looks like now, hardened as master SPEC's versions are:
+ * hardens SOURCE as a refresh of master SPEC (NAME, or NAME@VERSION for
+ * that version rather than the latest) would, with the master's masking
+ * key (so pseudonyms match its versions), through POLICY or, when it is
+ * NULL, the policy recorded with the version -- but stores the result as an
+ * unrecorded tree (sbx_capture_opts.unrecorded): no master version, no
+ * snapshot record, nothing any record points to.  The tree can be read by
+ * its id (sbx_snapshot_diff) while the caller keeps the store open; the
+ * next gc removes it, as it removes everything no snapshot references.
+ * It holds nothing secret: it passed the policy and the gate like any
+ * version.  S must be open with SBX_STORE_WRITE | SBX_STORE_PACKS (which
+ * also keeps gc away until it is closed).  Errors are those of
+ * sbx_master_refresh (a gate hit or a secret with on_secret "fail":
+ * SBX_ECONFLICT), and SBX_ENOTFOUND when the recorded policy's file is gone
+ * and POLICY is NULL.  The caller releases RES with
+ * sbx_harden_temp_release. */
+int sbx_master_harden_temp(struct sbx_store *s, const char *spec, const char *source,
+			   const char *policy, const struct sbx_progress *progress,
+			   struct sbx_harden_temp_result *res, struct sbx_err *err);
+void sbx_harden_temp_release(struct sbx_harden_temp_result *res);
+
 /* Dry run of a policy on SOURCE: the report and the snapshot id it would
  * give, nothing stored (pseudonyms use a throw-away key).  S may be NULL. */
 int sbx_policy_test(const char *policy, const char *source, struct sbx_refresh_result *res,

@@ -38,6 +38,13 @@ struct sbx_capture_opts {
 	const struct sbx_progress *progress;
 	int no_cache;                /* ignore the files cache */
 	const struct sbx_content_filter *filter;   /* each file passes through it */
+	/* Store the chunks and trees but no snapshot record: the tree can be
+	 * read by its id (sbx_snapshot_diff) while the caller holds the store
+	 * open with SBX_STORE_PACKS, and the next gc removes it, as it removes
+	 * everything no snapshot references.  For views that must not become
+	 * snapshots: a sandbox's live content, production hardened for a
+	 * drift report.  RES->id is the root tree's id. */
+	int unrecorded;
 };
 
 struct sbx_capture_result {

@@ -42,3 +42,6 @@ $CC $CFLAGS -o "$out/fuzz_tree" tests/fuzz/fuzz_tree.c util/buf.c util/err.c \
 # shellcheck disable=SC2086
 $CC $CFLAGS -o "$out/fuzz_policy" tests/fuzz/fuzz_policy.c $util $policy \
 	$PCRE2_LIBS -lcrypto $LIBS
+# shellcheck disable=SC2086
+$CC $CFLAGS -o "$out/fuzz_jdiff" tests/fuzz/fuzz_jdiff.c $util $policy policies/reveal.c \
+	policies/jdiff.c util/linediff.c $PCRE2_LIBS -lcrypto $LIBS
