@@ -30,6 +30,10 @@ json_t *sbx_config_purpose(const struct sbx_config *c, const char *purpose);
  * configured), or NULL with ERR set. */
 json_t *sbx_config_secrets(const struct sbx_config *c, struct sbx_err *err);
 
+/* Fills V with what providers see of sandbox record REC (name, purpose,
+ * owner, snapshot, provider id, store; pointers borrowed from REC). */
+void sbx_sandbox_view_of(struct sbx_store *s, json_t *rec, struct sbx_sandbox_view *v);
+
 /* The variables of sandbox record REC (the purpose's defaults, then its
  * own; new reference). */
 json_t *sbx_sandbox_vars(struct sbx_config *c, json_t *rec);

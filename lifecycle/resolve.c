@@ -110,16 +110,10 @@ static int live(struct sbx_store *s, struct sbx_config *c, json_t *rec, struct s
 	if (!secrets)
 		return err && err->code ? err->code : SBX_EFAIL;
 	vars = sbx_sandbox_vars(c, rec);
-	memset(&v, 0, sizeof v);
+	sbx_sandbox_view_of(s, rec, &v);
 	memset(&res, 0, sizeof res);
-	v.name = name;
-	v.purpose = json_string_value(json_object_get(rec, "purpose"));
-	v.owner = json_string_value(json_object_get(rec, "owner"));
-	v.snapshot = json_string_value(json_object_get(rec, "snapshot"));
-	v.provider_id = json_string_value(json_object_get(rec, "provider_id"));
 	v.vars = vars;
 	v.secrets = secrets;
-	v.store = s;
 	r = p->ops->capture(p, &v, &res, &perr);
 	if (r == SBX_ENOTFOUND) {
 		snprintf(out->note, sizeof out->note, "%s: its last captured snapshot is used", perr.msg);

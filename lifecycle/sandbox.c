@@ -173,6 +173,17 @@ static json_t *vars_of(struct sbx_config *c, json_t *rec)
 	return v;
 }
 
+void sbx_sandbox_view_of(struct sbx_store *s, json_t *rec, struct sbx_sandbox_view *v)
+{
+	memset(v, 0, sizeof *v);
+	v->name = json_string_value(json_object_get(rec, "name"));
+	v->purpose = json_string_value(json_object_get(rec, "purpose"));
+	v->owner = json_string_value(json_object_get(rec, "owner"));
+	v->snapshot = json_string_value(json_object_get(rec, "snapshot"));
+	v->provider_id = json_string_value(json_object_get(rec, "provider_id"));
+	v->store = s;
+}
+
 /* Calls the provider for OP with the sandbox's view. */
 static int call(struct sbx_store *s, struct sbx_config *c, struct sbx_provider *p, json_t *rec,
 		const char *op, const char *op_id, struct sbx_provider_result *res, struct sbx_err *err)
@@ -181,15 +192,9 @@ static int call(struct sbx_store *s, struct sbx_config *c, struct sbx_provider *
 	json_t *vars = vars_of(c, rec), *secrets = NULL;
 	int r;
 
-	memset(&v, 0, sizeof v);
-	v.name = json_string_value(json_object_get(rec, "name"));
-	v.purpose = json_string_value(json_object_get(rec, "purpose"));
-	v.owner = json_string_value(json_object_get(rec, "owner"));
-	v.snapshot = json_string_value(json_object_get(rec, "snapshot"));
-	v.provider_id = json_string_value(json_object_get(rec, "provider_id"));
+	sbx_sandbox_view_of(s, rec, &v);
 	v.op_id = op_id;
 	v.vars = vars;
-	v.store = s;
 	if (!strcmp(op, "activate") || !strcmp(op, "deactivate")) {
 		secrets = sbx_config_secrets(c, err);
 		if (!secrets) {
@@ -308,11 +313,8 @@ static int transition(struct sbx_store *s, struct sbx_config *c, json_t *rec,
 
 		/* Where does the provider stand?  Back to the old state when it
 		 * still holds it; failed when nobody can tell. */
-		memset(&v, 0, sizeof v);
+		sbx_sandbox_view_of(s, rec, &v);
 		memset(&st, 0, sizeof st);
-		v.name = json_string_value(json_object_get(rec, "name"));
-		v.provider_id = json_string_value(json_object_get(rec, "provider_id"));
-		v.store = s;
 		if (p->ops->status && p->ops->status(p, &v, &st, NULL) == 0 &&
 		    (!strcmp(st.state, "unknown") ||
 		     (strcmp(st.state, t->from) && strcmp(t->from, "none") &&
@@ -933,14 +935,8 @@ int64_t sbx_sandbox_activity(struct sbx_store *s, struct sbx_config *c, json_t *
 		struct sbx_provider_usage u;
 		struct sbx_sandbox_view v;
 
-		memset(&v, 0, sizeof v);
+		sbx_sandbox_view_of(s, rec, &v);
 		memset(&u, 0, sizeof u);
-		v.name = json_string_value(json_object_get(rec, "name"));
-		v.purpose = json_string_value(json_object_get(rec, "purpose"));
-		v.owner = json_string_value(json_object_get(rec, "owner"));
-		v.provider_id = json_string_value(json_object_get(rec, "provider_id"));
-		v.snapshot = json_string_value(json_object_get(rec, "snapshot"));
-		v.store = s;
 		if (p->ops->usage(p, &v, &u, NULL) == 0 && u.last_activity_ns > best) {
 			best = u.last_activity_ns;
 			snprintf(what, n, "%s (%s)", u.source[0] ? u.source : "provider usage", p->name);
@@ -1008,13 +1004,9 @@ int sbx_sandbox_status(struct sbx_store *s, struct sbx_config *c, const char *na
 		json_decref(rec);
 		return err->code;
 	}
-	memset(&v, 0, sizeof v);
+	sbx_sandbox_view_of(s, rec, &v);
 	memset(&st, 0, sizeof st);
 	memset(&u, 0, sizeof u);
-	v.name = name;
-	v.provider_id = json_string_value(json_object_get(rec, "provider_id"));
-	v.snapshot = json_string_value(json_object_get(rec, "snapshot"));
-	v.store = s;
 	prov = json_object();
 	if (p->ops->status(p, &v, &st, NULL) == 0) {
 		json_object_set_new(prov, "state", json_string(st.state));
