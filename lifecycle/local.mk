@@ -1,4 +1,5 @@
 libsbx_a_SOURCES += \
 	%reldir%/config.c %reldir%/lifecycle.h \
+	%reldir%/money.c %reldir%/money.h \
 	%reldir%/sandbox.c \
 	%reldir%/state.c
