@@ -51,6 +51,13 @@ int sbx_log_append(struct sbx_store *s, const char *entry, struct sbx_err *err);
 int sbx_log_list(struct sbx_store *s, uint64_t from,
 		 int (*fn)(uint64_t seq, const char *json, void *ctx), void *ctx, struct sbx_err *err);
 
+/* The same without copying: JSON[0..LEN) is the entry as the index holds
+ * it, not NUL-terminated, borrowed until FN returns (a reader going through
+ * the whole journal). */
+int sbx_log_scan(struct sbx_store *s, uint64_t from,
+		 int (*fn)(uint64_t seq, const char *json, size_t len, void *ctx), void *ctx,
+		 struct sbx_err *err);
+
 /* The name of a record that pins snapshot ID (32 bytes) into OWNER, or
  * SBX_ENOTFOUND when none does. */
 int sbx_pin_owner(struct sbx_store *s, MDB_txn *txn, const uint8_t id[32], char *owner,
