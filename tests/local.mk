@@ -8,6 +8,7 @@ unit_tests = \
 	tests/unit/test_builder \
 	tests/unit/test_chunker \
 	tests/unit/test_chunkset \
+	tests/unit/test_cost \
 	tests/unit/test_exec \
 	tests/unit/test_http \
 	tests/unit/test_mask \
@@ -29,6 +30,9 @@ tests_unit_test_chunker_LDADD = $(UNIT_LDADD)
 tests_unit_test_chunkset_SOURCES = %reldir%/unit/test_chunkset.c
 tests_unit_test_chunkset_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_chunkset_LDADD = $(UNIT_LDADD)
+tests_unit_test_cost_SOURCES = %reldir%/unit/test_cost.c
+tests_unit_test_cost_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_cost_LDADD = $(UNIT_LDADD)
 tests_unit_test_exec_SOURCES = %reldir%/unit/test_exec.c
 tests_unit_test_exec_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_exec_LDADD = $(UNIT_LDADD)
