@@ -14,6 +14,10 @@ static int cmd_version(struct cli *c, int argc, char **argv);
 /* Sorted by name. */
 static const struct cli_cmd commands[] = {
 	{ "config", "sbx config SUBCOMMAND ...", "check the configuration", 0, NULL, config_cmds },
+	{ "cost", "sbx cost [--from T] [--to T] [--by sandbox|purpose|owner|provider] "
+	  "[--format table|json|csv|html] [--out FILE]",
+	  "the cost of sandboxes from the journal: active hours, storage, forecast, savings",
+	  CLI_STORE, cmd_cost, NULL },
 	{ "gc", "sbx gc", "drop chunks, trees and packs no snapshot references",
 	  CLI_STORE | CLI_WRITE | CLI_GC, cmd_gc, NULL },
 	{ "help", "sbx help [COMMAND [SUBCOMMAND]]", "show help for a command", 0, cmd_help, NULL },

@@ -60,6 +60,7 @@ e2e_tests = \
 	tests/e2e/t-changing.sh \
 	tests/e2e/t-cli.sh \
 	tests/e2e/t-concurrent.sh \
+	tests/e2e/t-cost.sh \
 	tests/e2e/t-crash.sh \
 	tests/e2e/t-exec.sh \
 	tests/e2e/t-hostile.sh \
