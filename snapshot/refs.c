@@ -263,6 +263,31 @@ int sbx_log_append(struct sbx_store *s, const char *entry, struct sbx_err *err)
 	return sbx_store_write(s, upd_fn, &u, err);
 }
 
+struct many {
+	struct sbx_store *s;
+	const char *const *entries;
+	size_t n;
+};
+
+static int many_fn(MDB_txn *txn, void *ctx, struct sbx_err *err)
+{
+	struct many *m = ctx;
+	size_t i;
+	int r = 0;
+
+	for (i = 0; !r && i < m->n; i++)
+		r = append(m->s, txn, m->entries[i], err);
+	return r;
+}
+
+int sbx_log_append_many(struct sbx_store *s, const char *const *entries, size_t n,
+			struct sbx_err *err)
+{
+	struct many m = { s, entries, n };
+
+	return sbx_store_write(s, many_fn, &m, err);
+}
+
 int sbx_log_scan(struct sbx_store *s, uint64_t from,
 		 int (*fn)(uint64_t seq, const char *json, size_t len, void *ctx), void *ctx,
 		 struct sbx_err *err)
