@@ -244,9 +244,12 @@ int cmd_cost(struct cli *c, int argc, char **argv)
 		if (sbx_cost_parse_time(from, q.now_ns, &q.from_ns))
 			return cli_usage(c, "--from '%s' is not a time (%s)", from, time_help);
 	} else {
-		/* The month so far; on its very first instant, the month before. */
-		q.from_ns = sbx_cost_month_start(q.to_ns < q.now_ns ? q.to_ns : q.now_ns);
-		if (q.from_ns >= q.to_ns)
+		/* The month so far (nothing is billed after now); on its very
+		 * first instant, the month before. */
+		int64_t end = q.to_ns < q.now_ns ? q.to_ns : q.now_ns;
+
+		q.from_ns = sbx_cost_month_start(end);
+		if (q.from_ns >= end)
 			q.from_ns = sbx_cost_month_start(q.from_ns - 1);
 	}
 	r = sbx_config_load(c->store_path, c->config_path, &cfg, &c->err);

@@ -146,9 +146,7 @@ static void chart(struct sbx_buf *b, json_t *doc, const char *cur, int exp)
 			for (j = 0; j < np && strcmp(purposes[j], k); j++)
 				;
 			if (j == np) {
-				purposes = realloc(purposes, (np + 1) * sizeof *purposes);
-				if (!purposes)
-					abort();
+				purposes = sbx_xrealloc(purposes, (np + 1) * sizeof *purposes);
 				purposes[np++] = k;
 			}
 		}

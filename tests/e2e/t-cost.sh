@@ -130,9 +130,16 @@ assert_eq "$(d 2027-01-06 training) $(d 2027-01-06 uat)" "105 $((STORE_CENTS - S
 expect 0 --now 2027-01-07T00:00:00Z cost --from 3d --json
 assert_eq "$(jq -r .period.from "$O") $(jq '.totals[] | select(.currency == "EUR") | .total_minor' "$O")" \
 	"2027-01-04T00:00:00Z $EUR_TOTAL" "--from 3d"
-# Without --from: the month so far.
+# Without --from: the month so far; on the first instant of a month, the
+# month before.  A --to after now ends the period now.
 expect 0 --now 2027-01-07T00:00:00Z cost --json
 assert_eq "$(jq -r .period.from "$O")" 2027-01-01T00:00:00Z "default --from"
+expect 0 --now 2027-02-01T00:00:00Z cost --json
+assert_eq "$(jq -r .period.from "$O") $(jq -r .period.to "$O")" \
+	"2027-01-01T00:00:00Z 2027-02-01T00:00:00Z" "default period on the 1st"
+expect 0 --now 2027-01-07T00:00:00Z cost --from 2027-01-04 --to 2027-02-01 --json
+assert_eq "$(jq -r .period.to "$O") $(jq '.totals[] | select(.currency == "EUR") | .total_minor' "$O")" \
+	"2027-01-07T00:00:00Z $EUR_TOTAL" "--to after now"
 
 # The table: one row per group and currency, the totals, the forecast.
 expect 0 "${PERIOD[@]}"
