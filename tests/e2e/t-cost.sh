@@ -233,6 +233,12 @@ PY
 expect 0 "${PERIOD[@]}" --format html
 assert_grep "^<!DOCTYPE html>" "$O"
 
+# A spreadsheet must not take an owner for a formula (the totals above are
+# checked already: this sandbox comes after them).
+at 2027-01-06T10:00:00Z clone m f1 --purpose training --owner '=1+1' --activate
+expect 0 "${PERIOD[@]}" --by owner --format csv
+assert_grep $'^group,"\'=1\\+1",EUR,1,14\\.00,5\\.88,' "$O"
+
 # Usage errors: exit 2.
 expect 2 cost --from yesterday
 assert_grep "sbx: error: --from 'yesterday' is not a time" "$E"
