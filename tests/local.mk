@@ -15,7 +15,8 @@ unit_tests = \
 	tests/unit/test_pack \
 	tests/unit/test_secrets \
 	tests/unit/test_state \
-	tests/unit/test_tree
+	tests/unit/test_tree \
+	tests/unit/test_vars
 
 check_PROGRAMS += $(unit_tests)
 tests_unit_test_buf_SOURCES = %reldir%/unit/test_buf.c
@@ -54,6 +55,9 @@ tests_unit_test_pack_LDADD = $(UNIT_LDADD)
 tests_unit_test_tree_SOURCES = %reldir%/unit/test_tree.c
 tests_unit_test_tree_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_tree_LDADD = $(UNIT_LDADD)
+tests_unit_test_vars_SOURCES = %reldir%/unit/test_vars.c
+tests_unit_test_vars_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_vars_LDADD = $(UNIT_LDADD)
 
 e2e_tests = \
 	tests/e2e/t-archive.sh \
