@@ -258,14 +258,21 @@ static uint32_t sandbox_of(struct sbx_cost *c, const struct sbx_jfield *f)
  * otherwise is simply read. */
 static int intent_tail(const char *text, size_t len)
 {
-	static const char *const via[] = { "provisioning", "activating", "deactivating", "refreshing",
-					   "destroying", NULL };
+#define VIA(s) { s, sizeof s - 1 }
+	static const struct {
+		const char *s;
+		size_t n;
+	} via[] = { VIA("provisioning"), VIA("activating"), VIA("deactivating"), VIA("refreshing"),
+		    VIA("destroying") };
+#undef VIA
 	size_t i, n;
 
-	for (i = 0; via[i]; i++) {
-		n = strlen(via[i]);
-		if (len > n + 9 && !memcmp(text + len - n - 9, ",\"to\":\"", 7) &&
-		    !memcmp(text + len - n - 2, via[i], n) && !memcmp(text + len - 2, "\"}", 2))
+	if (len < 2 || memcmp(text + len - 2, "\"}", 2))
+		return 0;
+	for (i = 0; i < sizeof via / sizeof via[0]; i++) {
+		n = via[i].n;
+		if (len > n + 9 && !memcmp(text + len - n - 2, via[i].s, n) &&
+		    !memcmp(text + len - n - 9, ",\"to\":\"", 7))
 			return 1;
 	}
 	return 0;
