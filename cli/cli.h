@@ -83,7 +83,13 @@ const char *cli_bytes(uint64_t n, char out[32]);
  * negative on error. */
 int cli_global_opt(struct cli *c, int argc, char **argv, int *i);
 
+/* Renders the cost report DOC (sbx_cost_report's) as one self-contained
+ * HTML page onto B (cli/cost-html.c). */
+struct sbx_buf;
+void cli_cost_html(struct sbx_buf *b, json_t *doc);
+
 /* Command families. */
+int cmd_cost(struct cli *c, int argc, char **argv);
 int cmd_init(struct cli *c, int argc, char **argv);
 int cmd_gc(struct cli *c, int argc, char **argv);
 int cmd_verify(struct cli *c, int argc, char **argv);

@@ -3,6 +3,7 @@ sbx_SOURCES = \
 	%reldir%/sbx.c %reldir%/cli.h \
 	%reldir%/output.c \
 	%reldir%/cmd-store.c \
+	%reldir%/cmd-cost.c %reldir%/cost-html.c \
 	%reldir%/cmd-snapshot.c \
 	%reldir%/cmd-master.c \
 	%reldir%/cmd-sandbox.c \

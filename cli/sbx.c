@@ -14,6 +14,10 @@ static int cmd_version(struct cli *c, int argc, char **argv);
 /* Sorted by name. */
 static const struct cli_cmd commands[] = {
 	{ "config", "sbx config SUBCOMMAND ...", "check the configuration", 0, NULL, config_cmds },
+	{ "cost", "sbx cost [--from T] [--to T] [--by sandbox|purpose|owner|provider] "
+	  "[--format table|json|csv|html] [--out FILE]",
+	  "the cost of sandboxes from the journal: active hours, storage, forecast, savings",
+	  CLI_STORE, cmd_cost, NULL },
 	{ "diff", "sbx diff A B [--unified[=N]|-U N|--side-by-side] [--exit-code]",
 	  "what differs between two snapshots, master versions or sandboxes",
 	  CLI_STORE | CLI_PACKS, cmd_diff, NULL },

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "lifecycle/lifecycle.h"
+#include "lifecycle/money.h"
 #include "policies/jvalid.h"
 #include "policies/schedule.h"
 #include "providers/provider.h"
@@ -38,25 +39,79 @@ static int each_member(struct sbx_jv *c, int obj, int (*fn)(struct sbx_jv *c, in
 	return r;
 }
 
+/* A "rates" object, of a purpose or a provider: decimal strings, a
+ * currency code.  *HAS_AMOUNT and *HAS_CURRENCY say what it holds. */
+static int check_rates(struct sbx_jv *c, int node, int *has_amount, int *has_currency)
+{
+	static const char *const keys[] = { "active_per_hour", "stored_per_gb_month", "currency", NULL };
+	int r = sbx_jv_want(c, node, SBX_J_OBJ, "rates"), m, i;
+	char *v;
+
+	*has_amount = *has_currency = 0;
+	if (r || (r = sbx_jv_known(c, node, keys, "rate")))
+		return r;
+	for (i = 0; i < 2; i++) {
+		struct sbx_err e = { 0 };
+		int64_t micro;
+
+		m = sbx_json_member(&c->doc, node, keys[i]);
+		if (m < 0)
+			continue;
+		*has_amount = 1;
+		if (c->doc.n[m].type == SBX_J_NUM)
+			return sbx_jv_at(c, m, 0, "\"%s\" must be a decimal string such as \"0.42\", not a "
+					 "number (binary floating point cannot hold most amounts)%s",
+					 keys[i], NULL);
+		if ((r = sbx_jv_want(c, m, SBX_J_STR, keys[i])))
+			return r;
+		v = sbx_jv_str(c, m);
+		if (sbx_money_parse(v, &micro, &e))
+			r = sbx_jv_at(c, m, 0, "\"%s\": %s", keys[i], e.msg);
+		free(v);
+		if (r)
+			return r;
+	}
+	m = sbx_json_member(&c->doc, node, "currency");
+	if (m < 0)
+		return 0;
+	if ((r = sbx_jv_want(c, m, SBX_J_STR, "currency")))
+		return r;
+	v = sbx_jv_str(c, m);
+	if (!sbx_currency_ok(v))
+		r = sbx_jv_at(c, m, 0, "\"%s\" is not a currency code (three capital letters, such "
+			      "as \"EUR\")%s", v, NULL);
+	free(v);
+	*has_currency = 1;
+	return r;
+}
+
 static int check_provider(struct sbx_jv *c, int node, void *ctx)
 {
-	static const char *const known[] = { "type", NULL };
-	int r = sbx_jv_want(c, node, SBX_J_OBJ, "a provider"), t;
+	int r = sbx_jv_want(c, node, SBX_J_OBJ, "a provider"), t, m, amount, currency;
 
 	(void)ctx;
-	(void)known;
 	if (r)
 		return r;
 	t = sbx_json_member(&c->doc, node, "type");
 	if (t < 0)
 		return sbx_jv_at(c, node, 1, "provider \"%s\" needs a \"type\" (local, exec, http)%s",
 				 c->doc.n[node].key, NULL);
-	return sbx_jv_want(c, t, SBX_J_STR, "type");
+	if ((r = sbx_jv_want(c, t, SBX_J_STR, "type")))
+		return r;
+	/* Rates are the same setting for every type of provider. */
+	m = sbx_json_member(&c->doc, node, "rates");
+	if (m >= 0 && (r = check_rates(c, m, &amount, &currency)))
+		return r;
+	if (m >= 0 && amount && !currency)
+		return sbx_jv_at(c, m, 0, "rates need a \"currency\" (three capital letters, such as "
+				 "\"EUR\")%s%s", NULL, NULL);
+	return 0;
 }
 
 struct pctx {
 	json_t *providers;
 	json_t *notify;
+	json_t *root_purposes;
 };
 
 /* The scheduling part of a purpose: schedules, time zone, notices. */
@@ -243,6 +298,26 @@ static int check_purpose(struct sbx_jv *c, int node, void *ctx)
 	m = sbx_json_member(&c->doc, node, "overlay");
 	if (m >= 0 && (r = sbx_jv_want(c, m, SBX_J_STR, "overlay")))
 		return r;
+	m = sbx_json_member(&c->doc, node, "rates");
+	if (m >= 0) {
+		int amount, currency;
+
+		if ((r = check_rates(c, m, &amount, &currency)))
+			return r;
+		/* Without its own currency, the provider's rates must give one. */
+		if (amount && !currency) {
+			const char *prov = json_string_value(json_object_get(
+				json_object_get(pc->root_purposes, c->doc.n[node].key), "provider"));
+
+			if (!prov)
+				prov = "local";
+			if (!json_is_string(json_object_get(json_object_get(json_object_get(pc->providers,
+				prov), "rates"), "currency")))
+				return sbx_jv_at(c, m, 0, "rates need a \"currency\" (three capital letters, "
+						 "such as \"EUR\"), here or in the rates of provider \"%s\"%s",
+						 prov, NULL);
+		}
+	}
 	return 0;
 }
 
@@ -270,6 +345,7 @@ static int validate(struct sbx_config *cfg, const char *name, const char *text, 
 	if (m >= 0 && ((r = sbx_jv_want(&c, m, SBX_J_OBJ, "notify")) ||
 		       (r = each_member(&c, m, check_target, NULL))))
 		goto out;
+	pc.root_purposes = json_object_get(cfg->root, "purposes");
 	m = sbx_json_member(&c.doc, 0, "purposes");
 	if (m >= 0 && ((r = sbx_jv_want(&c, m, SBX_J_OBJ, "purposes")) ||
 		       (r = each_member(&c, m, check_purpose, &pc))))
@@ -330,8 +406,14 @@ int sbx_config_load(const char *store_path, const char *path, struct sbx_config 
 	 * `config check` and not halfway through an operation. */
 	json_object_foreach(json_object_get(cfg->root, "providers"), k, v) {
 		struct sbx_provider *p;
+		/* "rates" are the configuration's, checked above: the provider
+		 * gets its own settings only. */
+		json_t *own = json_is_object(v) ? json_copy(v) : json_incref(v);
 
-		r = sbx_provider_new(k, v, cfg->path, &p, err);
+		if (json_is_object(own))
+			json_object_del(own, "rates");
+		r = sbx_provider_new(k, own, cfg->path, &p, err);
+		json_decref(own);
 		if (r)
 			goto fail;
 		cfg->providers = sbx_xrealloc(cfg->providers, (cfg->nproviders + 1) * sizeof *cfg->providers);

@@ -125,7 +125,8 @@ size_t sbx_vars_unfill(json_t *vars, json_t *secrets, const char *in, size_t n, 
 	np = collect(secrets, 1, &p, 0);
 	nsec = np;
 	np = collect(vars, 0, &p, np);
-	/* Secrets first (they must never stay), then longer values first. */
+	/* Secrets first (they must never stay), then longer values first.
+	 * Without any, P is NULL, which qsort must not be given. */
 	if (nsec > 1)
 		qsort(p, nsec, sizeof *p, longer_first);
 	if (np - nsec > 1)

@@ -263,8 +263,34 @@ int sbx_log_append(struct sbx_store *s, const char *entry, struct sbx_err *err)
 	return sbx_store_write(s, upd_fn, &u, err);
 }
 
-int sbx_log_list(struct sbx_store *s, uint64_t from,
-		 int (*fn)(uint64_t seq, const char *json, void *ctx), void *ctx, struct sbx_err *err)
+struct many {
+	struct sbx_store *s;
+	const char *const *entries;
+	size_t n;
+};
+
+static int many_fn(MDB_txn *txn, void *ctx, struct sbx_err *err)
+{
+	struct many *m = ctx;
+	size_t i;
+	int r = 0;
+
+	for (i = 0; !r && i < m->n; i++)
+		r = append(m->s, txn, m->entries[i], err);
+	return r;
+}
+
+int sbx_log_append_many(struct sbx_store *s, const char *const *entries, size_t n,
+			struct sbx_err *err)
+{
+	struct many m = { s, entries, n };
+
+	return sbx_store_write(s, many_fn, &m, err);
+}
+
+int sbx_log_scan(struct sbx_store *s, uint64_t from,
+		 int (*fn)(uint64_t seq, const char *json, size_t len, void *ctx), void *ctx,
+		 struct sbx_err *err)
 {
 	MDB_txn *txn;
 	MDB_cursor *c;
@@ -286,14 +312,35 @@ int sbx_log_list(struct sbx_store *s, uint64_t from,
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); !r && rc == 0;
 	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
 		uint64_t seq = 0;
-		char *text = sbx_xstrndup(v.mv_data, v.mv_size);
 
 		for (i = 0; i < 8 && k.mv_size == 8; i++)
 			seq = seq << 8 | ((uint8_t *)k.mv_data)[i];
-		r = fn(seq, text, ctx);
-		free(text);
+		r = fn(seq, v.mv_data, v.mv_size, ctx);
 	}
 	mdb_cursor_close(c);
 	mdb_txn_abort(txn);
 	return r;
+}
+
+struct list_ctx {
+	int (*fn)(uint64_t seq, const char *json, void *ctx);
+	void *ctx;
+};
+
+static int list_one(uint64_t seq, const char *json, size_t len, void *ctx)
+{
+	struct list_ctx *l = ctx;
+	char *text = sbx_xstrndup(json, len);
+	int r = l->fn(seq, text, l->ctx);
+
+	free(text);
+	return r;
+}
+
+int sbx_log_list(struct sbx_store *s, uint64_t from,
+		 int (*fn)(uint64_t seq, const char *json, void *ctx), void *ctx, struct sbx_err *err)
+{
+	struct list_ctx l = { fn, ctx };
+
+	return sbx_log_scan(s, from, list_one, &l, err);
 }

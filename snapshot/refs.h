@@ -47,9 +47,21 @@ int sbx_ref_update_log(struct sbx_store *s, const char *name,
 /* Appends ENTRY to the log in its own transaction. */
 int sbx_log_append(struct sbx_store *s, const char *entry, struct sbx_err *err);
 
+/* Appends the N entries ENTRIES, in order, in one transaction (tools that
+ * write many entries at once: the benchmark's journal generator). */
+int sbx_log_append_many(struct sbx_store *s, const char *const *entries, size_t n,
+			struct sbx_err *err);
+
 /* Calls FN(seq, json, ctx) for every log entry from sequence FROM on. */
 int sbx_log_list(struct sbx_store *s, uint64_t from,
 		 int (*fn)(uint64_t seq, const char *json, void *ctx), void *ctx, struct sbx_err *err);
+
+/* The same without copying: JSON[0..LEN) is the entry as the index holds
+ * it, not NUL-terminated, borrowed until FN returns (a reader going through
+ * the whole journal). */
+int sbx_log_scan(struct sbx_store *s, uint64_t from,
+		 int (*fn)(uint64_t seq, const char *json, size_t len, void *ctx), void *ctx,
+		 struct sbx_err *err);
 
 /* The name of a record that pins snapshot ID (32 bytes) into OWNER, or
  * SBX_ENOTFOUND when none does. */

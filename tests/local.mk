@@ -8,6 +8,7 @@ unit_tests = \
 	tests/unit/test_builder \
 	tests/unit/test_chunker \
 	tests/unit/test_chunkset \
+	tests/unit/test_cost \
 	tests/unit/test_diff \
 	tests/unit/test_exec \
 	tests/unit/test_http \
@@ -19,7 +20,8 @@ unit_tests = \
 	tests/unit/test_schedule \
 	tests/unit/test_secrets \
 	tests/unit/test_state \
-	tests/unit/test_tree
+	tests/unit/test_tree \
+	tests/unit/test_vars
 
 check_PROGRAMS += $(unit_tests)
 tests_unit_test_buf_SOURCES = %reldir%/unit/test_buf.c
@@ -34,6 +36,9 @@ tests_unit_test_chunker_LDADD = $(UNIT_LDADD)
 tests_unit_test_chunkset_SOURCES = %reldir%/unit/test_chunkset.c
 tests_unit_test_chunkset_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_chunkset_LDADD = $(UNIT_LDADD)
+tests_unit_test_cost_SOURCES = %reldir%/unit/test_cost.c
+tests_unit_test_cost_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_cost_LDADD = $(UNIT_LDADD)
 tests_unit_test_diff_SOURCES = %reldir%/unit/test_diff.c
 tests_unit_test_diff_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_diff_LDADD = $(UNIT_LDADD)
@@ -70,6 +75,9 @@ tests_unit_test_pack_LDADD = $(UNIT_LDADD)
 tests_unit_test_tree_SOURCES = %reldir%/unit/test_tree.c
 tests_unit_test_tree_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_tree_LDADD = $(UNIT_LDADD)
+tests_unit_test_vars_SOURCES = %reldir%/unit/test_vars.c
+tests_unit_test_vars_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_vars_LDADD = $(UNIT_LDADD)
 
 e2e_tests = \
 	tests/e2e/t-archive.sh \
@@ -77,6 +85,7 @@ e2e_tests = \
 	tests/e2e/t-cli.sh \
 	tests/e2e/t-completion.sh \
 	tests/e2e/t-concurrent.sh \
+	tests/e2e/t-cost.sh \
 	tests/e2e/t-crash.sh \
 	tests/e2e/t-diff.sh \
 	tests/e2e/t-exec.sh \
