@@ -64,8 +64,9 @@ run "$SBX" master verify acme
 cat >"$SBX_STORE/config.json" <<JSON
 {"providers": {"local": {"type": "local", "root": "$SBX_STORE/sandboxes"},
                "demo": {"type": "exec", "program": "$here/contrib/providers/demo", "timeout": "30s"}},
- "purposes": {"training": {"provider": "local", "idle_after": "2h", "warn_before": "15m"},
-              "uat": {"provider": "demo"}}}
+ "purposes": {"training": {"provider": "local", "idle_after": "2h", "warn_before": "15m",
+                           "rates": {"active_per_hour": "0.42", "stored_per_gb_month": "0.10", "currency": "EUR"}},
+              "uat": {"provider": "demo", "rates": {"active_per_hour": "1.10", "currency": "EUR"}}}}
 JSON
 export SBX_DEMO_ROOT="$work/demo-provider"
 run "$SBX" config check
@@ -105,5 +106,10 @@ say "sbx --now 121m tick   # idle for two hours: deactivated"
 run "$SBX" deactivate uat-1
 run "$SBX" destroy uat-1
 run "$SBX" history training-q3
+say "sbx --now 3h cost --by purpose   # what the active hours cost, and what the scheduler saved"
+"$SBX" --now 3h cost --by purpose
+say "sbx cost --by purpose --format html --out cost.html   # one page for finance"
+"$SBX" --now 3h cost --by purpose --format html --out "$work/cost.html"
+grep -c "<svg" "$work/cost.html"
 run "$SBX" verify --full
 printf '\ndemo finished: the store was in %s (removed now)\n' "$work"
