@@ -57,7 +57,7 @@ _sbx() {
 		return
 	fi
 	case ${args[0]} in
-	activate | deactivate | destroy | history | keep | refresh | status | touch | recover | diff | promote)
+	activate | deactivate | destroy | export | history | keep | refresh | status | touch | recover | diff | promote)
 		COMPREPLY=($(compgen -W "$(command sbx "${global[@]}" list 2>/dev/null | awk 'NR > 1 { print $1 }')" -- "$cur")) ;;
 	clone | drift)
 		((${#args[@]} == 1)) &&
