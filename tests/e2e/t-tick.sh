@@ -292,7 +292,14 @@ rm -f notices.jsonl
 expect 0 --now 2027-01-04T09:00:00Z clone acme u1 --purpose uat
 expect 0 --now 2027-01-04T09:00:00Z clone acme u2 --purpose uat --activate
 printf 'local edit\n' >"$T/refresh-sandboxes/u2/notes.txt"
+expect 4 --now 2027-01-04T09:30:00Z export u2
+assert_grep "is active: deactivate it first" "$E"
 expect 0 --now 2027-01-04T10:00:00Z deactivate u2
+expect 0 --now 2027-01-04T10:00:00Z export u2 "$T/u2-copy.tar.gz"
+tar -xzOf "$T/u2-copy.tar.gz" notes.txt | grep -qx "local edit" && ok || fail "export to FILE"
+expect 0 --now 2027-01-04T10:01:00Z activate u2
+printf 'second edit\n' >>"$T/refresh-sandboxes/u2/notes.txt"
+expect 0 --now 2027-01-04T10:02:00Z deactivate u2
 quiet_tick 2027-01-07T02:00:00Z                # no newer version yet
 printf '{"id": 1, "name": "escalate", "sla": 8}\n' >src/rules/escalate.json
 "$SBX" -q master refresh acme --from src --policy policy.json >/dev/null 2>&1 || fail "master v2"
