@@ -4,4 +4,5 @@ libsbx_a_SOURCES += \
 	%reldir%/plan.c \
 	%reldir%/sandbox.c \
 	%reldir%/state.c \
-	%reldir%/tick.c
+	%reldir%/tick.c \
+	%reldir%/placeholder.c %reldir%/placeholder.h

@@ -12,6 +12,7 @@ unit_tests = \
 	tests/unit/test_http \
 	tests/unit/test_mask \
 	tests/unit/test_pack \
+	tests/unit/test_placeholder \
 	tests/unit/test_plan \
 	tests/unit/test_schedule \
 	tests/unit/test_secrets \
@@ -40,6 +41,9 @@ tests_unit_test_http_LDADD = $(UNIT_LDADD)
 tests_unit_test_mask_SOURCES = %reldir%/unit/test_mask.c
 tests_unit_test_mask_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_mask_LDADD = $(UNIT_LDADD)
+tests_unit_test_placeholder_SOURCES = %reldir%/unit/test_placeholder.c
+tests_unit_test_placeholder_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_placeholder_LDADD = $(UNIT_LDADD)
 tests_unit_test_secrets_SOURCES = %reldir%/unit/test_secrets.c
 tests_unit_test_secrets_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_secrets_LDADD = $(UNIT_LDADD)
