@@ -5,4 +5,8 @@ libsbx_a_SOURCES += \
 	%reldir%/sandbox.c \
 	%reldir%/state.c \
 	%reldir%/tick.c \
-	%reldir%/placeholder.c %reldir%/placeholder.h
+	%reldir%/placeholder.c %reldir%/placeholder.h \
+	%reldir%/linediff.c %reldir%/linediff.h \
+	%reldir%/merge.h \
+	%reldir%/merge-conflict.c \
+	%reldir%/merge-text.c

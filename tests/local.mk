@@ -11,6 +11,7 @@ unit_tests = \
 	tests/unit/test_exec \
 	tests/unit/test_http \
 	tests/unit/test_mask \
+	tests/unit/test_merge_text \
 	tests/unit/test_pack \
 	tests/unit/test_placeholder \
 	tests/unit/test_plan \
@@ -41,6 +42,9 @@ tests_unit_test_http_LDADD = $(UNIT_LDADD)
 tests_unit_test_mask_SOURCES = %reldir%/unit/test_mask.c
 tests_unit_test_mask_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_mask_LDADD = $(UNIT_LDADD)
+tests_unit_test_merge_text_SOURCES = %reldir%/unit/test_merge_text.c
+tests_unit_test_merge_text_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_merge_text_LDADD = $(UNIT_LDADD)
 tests_unit_test_placeholder_SOURCES = %reldir%/unit/test_placeholder.c
 tests_unit_test_placeholder_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_placeholder_LDADD = $(UNIT_LDADD)
