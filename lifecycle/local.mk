@@ -9,4 +9,5 @@ libsbx_a_SOURCES += \
 	%reldir%/linediff.c %reldir%/linediff.h \
 	%reldir%/merge.h \
 	%reldir%/merge-conflict.c \
+	%reldir%/merge-json.c \
 	%reldir%/merge-text.c
