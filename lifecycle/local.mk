@@ -8,6 +8,8 @@ libsbx_a_SOURCES += \
 	%reldir%/placeholder.c %reldir%/placeholder.h \
 	%reldir%/linediff.c %reldir%/linediff.h \
 	%reldir%/merge.h \
+	%reldir%/merge.c \
 	%reldir%/merge-conflict.c \
 	%reldir%/merge-json.c \
+	%reldir%/merge-render.c \
 	%reldir%/merge-text.c

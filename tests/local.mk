@@ -11,6 +11,7 @@ unit_tests = \
 	tests/unit/test_exec \
 	tests/unit/test_http \
 	tests/unit/test_mask \
+	tests/unit/test_merge \
 	tests/unit/test_merge_json \
 	tests/unit/test_merge_text \
 	tests/unit/test_pack \
@@ -43,6 +44,9 @@ tests_unit_test_http_LDADD = $(UNIT_LDADD)
 tests_unit_test_mask_SOURCES = %reldir%/unit/test_mask.c
 tests_unit_test_mask_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_mask_LDADD = $(UNIT_LDADD)
+tests_unit_test_merge_SOURCES = %reldir%/unit/test_merge.c
+tests_unit_test_merge_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_merge_LDADD = $(UNIT_LDADD)
 tests_unit_test_merge_json_SOURCES = %reldir%/unit/test_merge_json.c
 tests_unit_test_merge_json_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_merge_json_LDADD = $(UNIT_LDADD)
