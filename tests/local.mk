@@ -6,6 +6,7 @@ UNIT_LDADD = $(SBX_LIBS) $(CMOCKA_LIBS)
 unit_tests = \
 	tests/unit/test_buf \
 	tests/unit/test_builder \
+	tests/unit/test_changeset \
 	tests/unit/test_chunker \
 	tests/unit/test_chunkset \
 	tests/unit/test_exec \
@@ -44,6 +45,9 @@ tests_unit_test_http_LDADD = $(UNIT_LDADD)
 tests_unit_test_mask_SOURCES = %reldir%/unit/test_mask.c
 tests_unit_test_mask_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_mask_LDADD = $(UNIT_LDADD)
+tests_unit_test_changeset_SOURCES = %reldir%/unit/test_changeset.c
+tests_unit_test_changeset_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_changeset_LDADD = $(UNIT_LDADD)
 tests_unit_test_merge_SOURCES = %reldir%/unit/test_merge.c
 tests_unit_test_merge_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_merge_LDADD = $(UNIT_LDADD)
