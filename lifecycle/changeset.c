@@ -610,13 +610,15 @@ int sbx_changeset_read(const char *file, struct sbx_changeset *cs, struct sbx_er
 	r = parse_manifest(file, manifest.data, manifest.len, cs, err);
 	if (r)
 		goto out;
-	qsort(ents, nents, sizeof *ents, cmp_entry);
+	if (nents)
+		qsort(ents, nents, sizeof *ents, cmp_entry);
 	for (i = 1; i < nents; i++)
 		if (!strcmp(ents[i - 1].path, ents[i].path)) {
 			r = bad(err, file, "holds a file twice:", ents[i].path);
 			goto out;
 		}
-	qsort(cs->files, cs->n, sizeof *cs->files, cmp_file);
+	if (cs->n)
+		qsort(cs->files, cs->n, sizeof *cs->files, cmp_file);
 	for (i = 0; i < cs->n; i++) {
 		struct sbx_changeset_file *f = &cs->files[i];
 		struct entry *e;

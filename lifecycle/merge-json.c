@@ -850,12 +850,14 @@ int sbx_merge_json(const char *file, const char *base, size_t nb, const char *ou
 		r = load(&m, THEIRS, theirs, nt);
 	if (r)
 		goto out;
-	qsort(m.raw, m.nraw, sizeof *m.raw, raw_cmp);
+	if (m.nraw)
+		qsort(m.raw, m.nraw, sizeof *m.raw, raw_cmp);
 	sbx_buf_grow(&m.path, 0);
 	r = merge(&m, m.d[BASE].root, m.d[OURS].root, m.d[THEIRS].root, &res);
 	if (r || conf->unresolved != open || !res)
 		goto out;
-	qsort(m.orig, m.norig, sizeof *m.orig, origin_cmp);
+	if (m.norig)
+		qsort(m.orig, m.norig, sizeof *m.orig, origin_cmp);
 	if (theirs && json_equal(res, m.d[THEIRS].root)) {
 		sbx_buf_add(out, theirs, nt);
 	} else if (json_equal(res, m.d[OURS].root)) {
