@@ -13,6 +13,10 @@
 
 enum { BASE, OURS, THEIRS, NDOCS };
 
+/* Longer arrays without ids are single values (finding moved elements
+ * compares every pair). */
+#define MAX_BY_INDEX 256
+
 static const char *const doc_names[NDOCS] = { "base", "ours", "theirs" };
 
 /* The bytes a parsed value was spelt with. */
@@ -694,6 +698,24 @@ static int structured(json_t *a)
 	return 1;
 }
 
+/* Whether X (of B's length) holds an element of B at another index than
+ * B's: elements were moved, so index I of one side may not be index I of
+ * the other (merging theirs' change of B[0] into what ours moved there
+ * would change the wrong element). */
+static int moved(json_t *b, json_t *x)
+{
+	size_t i, j, n = json_array_size(b);
+
+	for (i = 0; i < n; i++) {
+		if (json_equal(json_array_get(x, i), json_array_get(b, i)))
+			continue;
+		for (j = 0; j < n; j++)
+			if (j != i && json_equal(json_array_get(x, i), json_array_get(b, j)))
+				return 1;
+	}
+	return 0;
+}
+
 static int merge_by_index(struct jm *m, json_t *b, json_t *o, json_t *t, json_t **res)
 {
 	json_t *out = json_array(), *rv;
@@ -742,9 +764,9 @@ static int merge_array(struct jm *m, json_t *b, json_t *o, json_t *t, json_t **r
 			abort();
 		*r = merge_by_id(m, b, o, t, bm, om, tm, res);
 		done = 1;
-	} else if (b && t && json_array_size(o) && json_array_size(b) == json_array_size(o) &&
-		   json_array_size(t) == json_array_size(o) && structured(b) && structured(o) &&
-		   structured(t)) {
+	} else if (b && t && json_array_size(o) && json_array_size(o) <= MAX_BY_INDEX &&
+		   json_array_size(b) == json_array_size(o) && json_array_size(t) == json_array_size(o) &&
+		   structured(b) && structured(o) && structured(t) && !moved(b, o) && !moved(b, t)) {
 		*r = merge_by_index(m, b, o, t, res);
 		done = 1;
 	}

@@ -245,8 +245,9 @@ int sbx_merge_text(const char *file, const char *base, size_t nb, const char *ou
  * objects (merged key by key), arrays of objects whose "id" (a string or an
  * integer) is unique (merged by id: removed on one side and unchanged on
  * the other is removed; the order is ours' with theirs' additions after it
- * in theirs' order), or arrays of equal length on all three sides holding
- * only objects and arrays (merged element by element).  Key order: ours',
+ * in theirs' order), or arrays of equal length (up to 256) on all three
+ * sides holding only objects and arrays, where neither side moved an
+ * element of base to another index (merged element by element).  Key order: ours',
  * then keys only theirs has, in theirs' order.
  * The output keeps ours' text wherever the merged value is ours' (a result
  * equal to ours or to theirs is their exact bytes), numbers and strings as

@@ -255,6 +255,24 @@ static void test_atomic_arrays(void **state)
 	assert_string_equal(last(m)->path, "l");
 }
 
+static void test_moved_elements_not_merged_by_index(void **state)
+{
+	struct m *m = *state;
+	const char *b = "{\"l\": [{\"name\": \"x\", \"on\": true}, {\"name\": \"y\", \"on\": true}]}";
+
+	/* Ours swapped the two, theirs switched x off: merging by index
+	 * would switch y off instead.  A conflict on the whole array. */
+	assert_null(merge(m, b, "{\"l\": [{\"name\": \"y\", \"on\": true}, {\"name\": \"x\", \"on\": true}]}",
+			  "{\"l\": [{\"name\": \"x\", \"on\": false}, {\"name\": \"y\", \"on\": true}]}"));
+	assert_int_equal(m->c.n, 1);
+	assert_string_equal(last(m)->path, "l");
+	/* In place, the same edits merge element by element. */
+	assert_string_equal(merge(m, b, "{\"l\": [{\"name\": \"x\", \"on\": true}, {\"name\": \"z\", \"on\": true}]}",
+				  "{\"l\": [{\"name\": \"x\", \"on\": false}, {\"name\": \"y\", \"on\": true}]}"),
+			    "{\"l\": [{\"name\": \"x\", \"on\": false}, {\"name\": \"z\", \"on\": true}]}");
+	assert_int_equal(m->c.n, 1);
+}
+
 static void test_delete_key(void **state)
 {
 	struct m *m = *state;
@@ -534,6 +552,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_array_by_id_delete_vs_change, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_string_ids, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_atomic_arrays, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_moved_elements_not_merged_by_index, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_delete_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_type_conflict, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_order_and_paths, setup, teardown),
