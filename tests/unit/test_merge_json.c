@@ -273,6 +273,113 @@ static void test_moved_elements_not_merged_by_index(void **state)
 	assert_int_equal(m->c.n, 1);
 }
 
+/* A small deterministic generator for the property test. */
+static unsigned rnd(unsigned *seed, unsigned n)
+{
+	*seed = *seed * 1103515245 + 12345;
+	return (*seed >> 16) % n;
+}
+
+static json_t *rnd_value(unsigned *seed, int *serial)
+{
+	switch (rnd(seed, 3)) {
+	case 0:
+		return json_integer(++*serial);
+	case 1: {
+		char v[32];
+
+		snprintf(v, sizeof v, "v%d", ++*serial);
+		return json_string(v);
+	}
+	default:
+		++*serial;
+		return json_pack("{s:i,s:[i,s]}", "a", *serial, "b", *serial, "w");
+	}
+}
+
+/* Ours and theirs edit disjoint keys of one object (change, delete, add,
+ * and different members of one nested object): the merge is base with
+ * both sets of edits, and no conflict; changing one key on both sides
+ * differently is exactly one conflict, at that key. */
+static void test_property_disjoint_edits(void **state)
+{
+	struct m *m = *state;
+	unsigned seed = 4242;
+	int round, serial = 0;
+
+	for (round = 0; round < 300; round++) {
+		json_t *base = json_object(), *ours, *theirs, *want, *got;
+		char key[16], *tb, *to, *tt;
+		const char *res;
+		int k, clash = round % 4 == 3;
+		size_t flags[3] = { JSON_COMPACT, JSON_INDENT(2), JSON_INDENT(4) };
+
+		for (k = 0; k < 10; k++) {
+			snprintf(key, sizeof key, "k%d", k);
+			json_object_set_new(base, key, rnd_value(&seed, &serial));
+		}
+		json_object_set_new(base, "shared", json_pack("{s:i,s:i}", "x", 1, "y", 1));
+		ours = json_deep_copy(base);
+		theirs = json_deep_copy(base);
+		want = json_deep_copy(base);
+		for (k = 0; k < 10; k++) {
+			json_t *side = k % 2 ? theirs : ours, *v;
+
+			snprintf(key, sizeof key, "k%d", k);
+			switch (rnd(&seed, 3)) {
+			case 0:
+				break;
+			case 1:
+				json_object_del(side, key);
+				json_object_del(want, key);
+				break;
+			default:
+				v = rnd_value(&seed, &serial);
+				json_object_set(side, key, v);
+				json_object_set_new(want, key, v);
+			}
+		}
+		json_object_set_new(ours, "o_new", json_integer(round));
+		json_object_set_new(want, "o_new", json_integer(round));
+		json_object_set_new(theirs, "t_new", json_integer(-round));
+		json_object_set_new(want, "t_new", json_integer(-round));
+		json_object_set_new(json_object_get(ours, "shared"), "x", json_integer(2));
+		json_object_set_new(json_object_get(theirs, "shared"), "y", json_integer(3));
+		json_object_set_new(json_object_get(want, "shared"), "x", json_integer(2));
+		json_object_set_new(json_object_get(want, "shared"), "y", json_integer(3));
+		if (clash) {
+			json_object_set_new(ours, "clash", json_string("ours"));
+			json_object_set_new(theirs, "clash", json_string("theirs"));
+		}
+		tb = json_dumps(base, flags[rnd(&seed, 3)]);
+		to = json_dumps(ours, flags[rnd(&seed, 3)]);
+		tt = json_dumps(theirs, flags[rnd(&seed, 3)]);
+		sbx_merge_conflicts_release(&m->c);
+		sbx_merge_conflicts_init(&m->c);
+		res = merge(m, tb, to, tt);
+		assert_int_equal(m->r, 0);
+		if (clash) {
+			assert_null(res);
+			assert_int_equal(m->c.n, 1);
+			assert_string_equal(m->c.v[0].path, "clash");
+		} else {
+			assert_non_null(res);
+			assert_int_equal(m->c.n, 0);
+			got = json_loads(res, 0, NULL);
+			assert_non_null(got);
+			assert_true(json_equal(got, want));
+			json_decref(got);
+		}
+		free(tb);
+		free(to);
+		free(tt);
+		json_decref(base);
+		json_decref(ours);
+		json_decref(theirs);
+		json_decref(want);
+	}
+}
+
 static void test_delete_key(void **state)
 {
 	struct m *m = *state;
@@ -553,6 +660,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_string_ids, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_atomic_arrays, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_moved_elements_not_merged_by_index, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_property_disjoint_edits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_delete_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_type_conflict, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_order_and_paths, setup, teardown),

@@ -498,6 +498,81 @@ static void test_resolve_placeholder(void **state)
 	assert_non_null(strstr(m->e.msg, "never goes to production"));
 }
 
+/* Applies random edits (keep, delete, change, insert after) to lines
+ * [FROM, TO) of the N distinct lines "line I", the others kept, into OUT;
+ * SIDE names new lines so that no two are alike. */
+static void edit(unsigned *seed, size_t n, size_t from, size_t to, char side, struct sbx_buf *out)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned op = 0;
+
+		if (i >= from && i < to) {
+			*seed = *seed * 1103515245 + 12345;
+			op = (*seed >> 16) % 4;
+		}
+		if (op == 0 || op == 3)
+			sbx_buf_addf(out, "line %zu\n", i);
+		else if (op == 2)
+			sbx_buf_addf(out, "%c-changed %zu\n", side, i);
+		if (op == 3)
+			sbx_buf_addf(out, "%c-added after %zu\n", side, i);
+	}
+}
+
+/* Ours edits the first part of a file, theirs the last, a line between
+ * them untouched: the merge is both sets of edits, with no conflict. */
+static void test_property_disjoint_regions(void **state)
+{
+	struct m *m = *state;
+	unsigned seed = 777;
+	int round;
+
+	for (round = 0; round < 500; round++) {
+		struct sbx_buf b = SBX_BUF_INIT, o = SBX_BUF_INIT, t = SBX_BUF_INIT, want = SBX_BUF_INIT;
+		size_t n = 3 + (size_t)round % 40, mid = (size_t)round % (n - 2) + 1, i;
+		unsigned s1 = seed, s2;
+		const char *res;
+
+		for (i = 0; i < n; i++)
+			sbx_buf_addf(&b, "line %zu\n", i);
+		edit(&seed, n, 0, mid, 'o', &o);
+		s2 = seed;
+		edit(&seed, n, mid + 1, n, 't', &t);
+		/* The expected result: the same draws over one copy. */
+		{
+			unsigned x = s1, y = s2;
+
+			for (i = 0; i < n; i++) {
+				unsigned op = 0;
+				char side = i < mid ? 'o' : 't';
+				unsigned *sd = i < mid ? &x : &y;
+
+				if (i != mid) {
+					*sd = *sd * 1103515245 + 12345;
+					op = (*sd >> 16) % 4;
+				}
+				if (op == 0 || op == 3)
+					sbx_buf_addf(&want, "line %zu\n", i);
+				else if (op == 2)
+					sbx_buf_addf(&want, "%c-changed %zu\n", side, i);
+				if (op == 3)
+					sbx_buf_addf(&want, "%c-added after %zu\n", side, i);
+			}
+		}
+		sbx_buf_grow(&want, 0);
+		res = merge(m, b.data, o.data ? o.data : "", t.data ? t.data : "");
+		assert_non_null(res);
+		assert_string_equal(res, want.data);
+		assert_int_equal(m->c.n, 0);
+		sbx_buf_release(&b);
+		sbx_buf_release(&o);
+		sbx_buf_release(&t);
+		sbx_buf_release(&want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -520,6 +595,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_placeholder_and_both_changed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resolve_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resolve_placeholder, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_property_disjoint_regions, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
