@@ -2,10 +2,12 @@
  * merge (JSON, lines, whole) the rest goes. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lifecycle/merge.h"
+#include "lifecycle/placeholder.h"
 #include "util/hash.h"
 
 void sbx_merge_result_init(struct sbx_merge_result *r)
@@ -105,6 +107,21 @@ static int ours_has_ph(const struct sbx_merge_input *in, const struct sbx_merge_
 	return found > 0;
 }
 
+/* Counts the placeholders left in RES's content. */
+static void count_residual(struct sbx_merge_result *res, const struct sbx_merge_opts *o)
+{
+	struct sbx_ph_hit h;
+	size_t at = 0;
+
+	while (sbx_ph_find(res->content.data, res->content.len, at, o ? o->masked : NULL,
+			   o ? o->nmasked : 0, &h)) {
+		if (!res->residual++)
+			snprintf(res->residual_token, sizeof res->residual_token, "%.*s",
+				 (int)(h.end - h.start), res->content.data + h.start);
+		at = h.end;
+	}
+}
+
 /* The content merge of a path present in ours (and theirs, or added by
  * ours alone): by kind of file. */
 static int merge_content(const struct sbx_merge_input *in, const struct sbx_merge_opts *o,
@@ -167,6 +184,8 @@ int sbx_merge_file(const struct sbx_merge_input *in, const struct sbx_merge_opts
 	res->conflicts = 0;
 	res->fallback = 0;
 	res->note[0] = '\0';
+	res->residual = 0;
+	res->residual_token[0] = '\0';
 	digest(in->base, in->nbase, res->base);
 	digest(in->ours, in->nours, res->ours);
 	digest(in->theirs, in->ntheirs, res->theirs);
@@ -233,6 +252,7 @@ int sbx_merge_file(const struct sbx_merge_input *in, const struct sbx_merge_opts
 		return 0;
 	}
 	digest(res->content.data, res->content.len, res->result);
+	count_residual(res, o);
 	if (!in->theirs)
 		res->action = SBX_MERGE_ADD;
 	else if (!same(res->content.data, res->content.len, in->theirs, in->ntheirs))

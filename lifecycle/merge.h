@@ -33,11 +33,17 @@
  *		struct sbx_merge_result res;
  *		sbx_merge_result_init(&res);
  *		r = sbx_merge_file(&in, &o, &res, &c, err);   (r < 0: stop)
+ *		(res.residual: theirs' placeholders are in the file; see below)
  *		if (res.action != SBX_MERGE_KEEP)
- *			sbx_changeset_add(cs, in.path, &res, mode, mtime_ns);
+ *			sbx_changeset_add(cs, in.path, &res, mode, &mtime_ns, err);
  *		sbx_merge_result_release(&res);
  *	if (c.unresolved) { render c; exit 4, no changeset }
  *	else sbx_changeset_write(cs, FILE, err);
+ *
+ * The merge checks ours' changes only.  When theirs is production hardened
+ * by the policy, a file ours changed also holds theirs' placeholders and
+ * pseudonyms where ours changed nothing: RES->residual counts them, and
+ * such a file must not go to production as it is.
  */
 #ifndef SBX_MERGE_H
 #define SBX_MERGE_H
@@ -201,6 +207,13 @@ struct sbx_merge_result {
 	size_t conflicts;               /* open conflicts of this file */
 	int fallback;                   /* a .json file merged by lines: see NOTE */
 	char note[512];
+	/* Placeholders the merged content still holds, none of them from a
+	 * change of ours (those are conflicts): they come from theirs, or
+	 * from base on lines ours did not change.  When theirs is production
+	 * hardened by the policy, they stand for production's real values, so
+	 * a caller must not hand such a file to production as it is. */
+	size_t residual;
+	char residual_token[128];       /* the first of them, cut to fit */
 };
 
 void sbx_merge_result_init(struct sbx_merge_result *r);

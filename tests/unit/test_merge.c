@@ -327,6 +327,29 @@ static void test_file_json_and_fallback(void **state)
 	assert_string_equal(r->content.data, "{\"n\": 99999999999999999999}\n");
 }
 
+static void test_file_residual_placeholders(void **state)
+{
+	struct m *m = *state;
+	const struct sbx_merge_result *r;
+
+	/* Theirs hardened like base: ours changed another key, and the merged
+	 * file still holds theirs' placeholders.  No conflict (ours did not
+	 * change them), but counted for the caller. */
+	r = mf(m, "app.json", "{\"api\": \"${API_BASE}\", \"mail\": \"calm.otter.1a2b3c@example.invalid\", \"t\": 1}",
+	       "{\"api\": \"${API_BASE}\", \"mail\": \"calm.otter.1a2b3c@example.invalid\", \"t\": 2}",
+	       "{\"api\": \"${API_BASE}\", \"mail\": \"calm.otter.1a2b3c@example.invalid\", \"t\": 1}", 0);
+	assert_int_equal(r->conflicts, 0);
+	assert_int_equal(r->action, SBX_MERGE_MODIFY);
+	assert_int_equal(r->residual, 2);
+	assert_string_equal(r->residual_token, "${API_BASE}");
+	/* Theirs with production's real values: nothing left. */
+	r = mf(m, "app.json", "{\"api\": \"${API_BASE}\", \"t\": 1}", "{\"api\": \"${API_BASE}\", \"t\": 2}",
+	       "{\"api\": \"https://api.acme.example\", \"t\": 1}", 0);
+	assert_int_equal(r->residual, 0);
+	assert_string_equal(r->residual_token, "");
+	assert_string_equal(r->content.data, "{\"api\": \"https://api.acme.example\", \"t\": 2}");
+}
+
 static void test_file_mixed_resolution(void **state)
 {
 	struct m *m = *state;
@@ -461,6 +484,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_file_binary, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_added_with_placeholder, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_json_and_fallback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_file_residual_placeholders, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_mixed_resolution, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_render_side_by_side, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_render_wrap_and_resolved, setup, teardown),
