@@ -2,7 +2,6 @@
  * text wherever the merged value is ours' and ours' style elsewhere. */
 #include "config.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +36,6 @@ struct style {
 	const char *nl;        /* "\n" or "\r\n" */
 	int inline_root;       /* the whole document on one line */
 	char colon[8];         /* ":" and what follows it */
-	int ok;                /* detected from the text */
 	int unit_seen;         /* UNIT is the text's, not the default */
 	int multi;             /* every non-empty container on several lines */
 };
@@ -193,7 +191,9 @@ static void detect_style(struct doc *d)
 			d->st.nl = "\r\n";
 		for (j = i + 1; j < root->end && (s[j] == ' ' || s[j] == '\t'); j++)
 			;
-		if (j < root->end && s[j] != '\n' && s[j] != '\r' && j - (i + 1) < sizeof d->st.unit) {
+		/* A closing bracket there is at the root's own level. */
+		if (j < root->end && s[j] != '\n' && s[j] != '\r' && s[j] != '}' && s[j] != ']' &&
+		    j - (i + 1) < sizeof d->st.unit) {
 			int tabs = 0, spaces = 0;
 
 			for (k = i + 1; k < j; k++)
@@ -221,7 +221,6 @@ static void detect_style(struct doc *d)
 		}
 		break;
 	}
-	d->st.ok = 1;
 }
 
 /* ---- Output ------------------------------------------------------------- */
@@ -251,32 +250,36 @@ static void add_indent(struct sbx_buf *out, const struct style *st, int depth)
 		sbx_buf_adds(out, st->unit);
 }
 
-/* Whether container V is written on one line: as it was (or the ours
- * container it was merged from was), else as the document is. */
-static int is_inline(const struct jm *m, const json_t *v, const struct style *st, int depth)
+/* Whether container V is written on one line: always in a one-line
+ * document, else as it was (or the ours container it was merged from was)
+ * unless that was empty, else not. */
+static int is_inline(const struct jm *m, const json_t *v, const struct style *st)
 {
 	const struct raw *r = raw_find(m, v);
 	const json_t *from;
 
 	if (st->multi)
 		return 0;
+	if (st->inline_root)
+		return 1;
 	if (!r && (from = origin_of(m, v)))
 		r = raw_find(m, from);
-	if (r)
-		return !memchr(m->d[r->doc].text + r->start, '\n', r->end - r->start);
-	return depth == 0 ? st->inline_root : 0;
+	if (!r || !(json_is_object(r->v) ? json_object_size(r->v) : json_array_size(r->v)))
+		return 0;
+	return !memchr(m->d[r->doc].text + r->start, '\n', r->end - r->start);
 }
 
 /* Whether the bytes R of a container can stand in a document of style ST:
  * they are ours' (ST is ours'), or on one line, or from a version indented
- * and broken into lines as ST is. */
+ * and broken into lines as ST is (and ST is not all on one line). */
 static int same_look(const struct jm *m, const struct raw *r, const struct style *st)
 {
 	const struct style *from = &m->d[r->doc].st;
 
 	if (r->doc == OURS || !memchr(m->d[r->doc].text + r->start, '\n', r->end - r->start))
 		return 1;
-	return from->unit_seen && !strcmp(from->unit, st->unit) && !strcmp(from->nl, st->nl);
+	return !st->inline_root && from->unit_seen && !strcmp(from->unit, st->unit) &&
+	       !strcmp(from->nl, st->nl);
 }
 
 /* Writes V at nesting DEPTH in style ST.  Values spelt in a version are
@@ -302,7 +305,7 @@ static void emit(const struct jm *m, const json_t *v, const struct style *st, in
 			sbx_buf_adds(out, "{}");
 			return;
 		}
-		in = is_inline(m, v, st, depth);
+		in = is_inline(m, v, st);
 		sbx_buf_addc(out, '{');
 		json_object_foreach((json_t *)v, k, c) {
 			if (!first)
@@ -328,7 +331,7 @@ static void emit(const struct jm *m, const json_t *v, const struct style *st, in
 			sbx_buf_adds(out, "[]");
 			return;
 		}
-		in = is_inline(m, v, st, depth);
+		in = is_inline(m, v, st);
 		sbx_buf_addc(out, '[');
 		for (i = 0; i < json_array_size(v); i++) {
 			if (i)
@@ -368,7 +371,7 @@ static void emit(const struct jm *m, const json_t *v, const struct style *st, in
 /* V as a conflict shows it (caller frees), or NULL when absent. */
 static char *show(const struct jm *m, const json_t *v)
 {
-	static const struct style two = { "  ", "\n", 0, ": ", 1, 1, 1 };
+	static const struct style two = { "  ", "\n", 0, ": ", 1, 1 };
 	struct sbx_buf b = SBX_BUF_INIT;
 
 	if (!v)

@@ -521,6 +521,31 @@ static void test_format_spellings_kept(void **state)
 			    "}\n");
 }
 
+static void test_format_containers(void **state)
+{
+	struct m *m = *state;
+
+	/* A container merged from ours' keeps ours' look: on one line. */
+	assert_string_equal(merge(m, "{\n  \"opts\": {},\n  \"n\": 1\n}\n", "{\n  \"opts\": {\"a\": 1},\n  \"n\": 1\n}\n",
+				  "{\n  \"opts\": {\"b\": 2},\n  \"n\": 1\n}\n"),
+			    "{\n  \"opts\": {\"a\": 1, \"b\": 2},\n  \"n\": 1\n}\n");
+	/* Ours' was empty ("{}" says nothing of a look): on lines like the
+	 * rest of the document. */
+	assert_string_equal(merge(m, "{\n  \"opts\": {\"z\": 1},\n  \"n\": 1\n}\n", "{\n  \"opts\": {},\n  \"n\": 1\n}\n",
+				  "{\n  \"opts\": {\"z\": 1, \"b\": 2},\n  \"n\": 1\n}\n"),
+			    "{\n  \"opts\": {\n    \"b\": 2\n  },\n  \"n\": 1\n}\n");
+	/* A one-line document stays on one line, whatever theirs looks like. */
+	assert_string_equal(merge(m, "{\"a\": {\"x\": 1}, \"b\": 1}", "{\"a\": {\"x\": 1}, \"b\": 2}",
+				  "{\n  \"a\": {\n    \"x\": 3\n  },\n  \"b\": 1\n}"),
+			    "{\"a\": {\"x\": 3}, \"b\": 2}");
+	/* Theirs' multi-line container in ours' multi-line document with
+	 * another indentation: re-indented, its numbers as theirs spelt them. */
+	assert_string_equal(merge(m, "{\n  \"a\": 1,\n  \"b\": 1\n}", "{\n  \"a\": 1,\n  \"b\": 2\n}",
+				  "{\n    \"a\": {\n        \"x\": 1.0\n    },\n    \"b\": 1\n}"),
+			    "{\n  \"a\": {\n    \"x\": 1.0\n  },\n  \"b\": 2\n}");
+	assert_int_equal(m->c.n, 0);
+}
+
 static void test_result_is_theirs_or_ours(void **state)
 {
 	struct m *m = *state;
@@ -668,6 +693,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_format_indent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_format_crlf_bom_compact, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_format_spellings_kept, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_format_containers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_result_is_theirs_or_ours, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_placeholder_in_change, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_placeholder_inherited, setup, teardown),
