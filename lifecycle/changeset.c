@@ -314,12 +314,16 @@ int sbx_changeset_write(const struct sbx_changeset *cs, const char *file, struct
 		r = arc_err(a, file, "closing", err);
 	if (r)
 		goto out;
-	if (fsync(fd) < 0 || close(fd) < 0) {
-		fd = -1;
+	if (fsync(fd) < 0) {
 		r = sbx_err_sys(err, SBX_EIO, "cannot write changeset '%s'", file);
 		goto out;
 	}
+	rc = close(fd);
 	fd = -1;
+	if (rc < 0) {
+		r = sbx_err_sys(err, SBX_EIO, "cannot write changeset '%s'", file);
+		goto out;
+	}
 	if (rename(tmp.data, file) < 0) {
 		r = sbx_err_sys(err, SBX_EIO, "cannot rename onto '%s'", file);
 		goto out;
