@@ -20,6 +20,10 @@
 
 struct sbx_masker;
 
+/* The reserved domain (RFC 2606) of every email pseudonym: an address there
+ * is masked, never a real one (lifecycle/placeholder.c recognises them). */
+#define SBX_MASK_DOMAIN "example.invalid"
+
 /* Returns a masker for KEY, the master's 32-byte secret masking key (copied;
  * the caller may wipe its own copy).  Compiles the built-in patterns once.
  * Never returns NULL: like sbx_xmalloc it aborts with a message when
