@@ -8,7 +8,6 @@ libsbx_a_SOURCES += \
 	%reldir%/tick.c \
 	%reldir%/changeset.c %reldir%/changeset.h \
 	%reldir%/placeholder.c %reldir%/placeholder.h \
-	%reldir%/linediff.c %reldir%/linediff.h \
 	%reldir%/merge.c %reldir%/merge.h \
 	%reldir%/merge-conflict.c \
 	%reldir%/merge-json.c \

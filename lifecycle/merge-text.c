@@ -5,12 +5,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lifecycle/linediff.h"
 #include "lifecycle/merge.h"
+#include "sbx/diff.h"
+
+/* A file split into lines (util/linediff.c). */
+struct lines {
+	struct sbx_line *v;
+	size_t n;
+};
 
 /* A hunk and the side it belongs to. */
 struct side_hunk {
-	struct sbx_hunk h;
+	struct sbx_line_change h;
 	int theirs;
 };
 
@@ -30,7 +36,7 @@ static int overlaps(size_t gs, size_t ge, size_t s, size_t e)
 	return gs < s && s < ge;
 }
 
-static void add_lines(struct sbx_buf *b, const struct sbx_lines *l, size_t from, size_t to)
+static void add_lines(struct sbx_buf *b, const struct lines *l, size_t from, size_t to)
 {
 	size_t i;
 
@@ -39,7 +45,7 @@ static void add_lines(struct sbx_buf *b, const struct sbx_lines *l, size_t from,
 }
 
 /* The bytes of lines [FROM, TO) as a string (caller frees). */
-static char *lines_text(const struct sbx_lines *l, size_t from, size_t to)
+static char *lines_text(const struct lines *l, size_t from, size_t to)
 {
 	struct sbx_buf b = SBX_BUF_INIT;
 
@@ -47,7 +53,7 @@ static char *lines_text(const struct sbx_lines *l, size_t from, size_t to)
 	return sbx_buf_detach(&b, NULL);
 }
 
-static int same_lines(const struct sbx_lines *x, size_t x0, size_t x1, const struct sbx_lines *y,
+static int same_lines(const struct lines *x, size_t x0, size_t x1, const struct lines *y,
 		      size_t y0, size_t y1)
 {
 	size_t i;
@@ -55,14 +61,15 @@ static int same_lines(const struct sbx_lines *x, size_t x0, size_t x1, const str
 	if (x1 - x0 != y1 - y0)
 		return 0;
 	for (i = 0; i < x1 - x0; i++)
-		if (x->v[x0 + i].id != y->v[y0 + i].id)
+		if (x->v[x0 + i].len != y->v[y0 + i].len ||
+		    memcmp(x->v[x0 + i].p, y->v[y0 + i].p, x->v[x0 + i].len))
 			return 0;
 	return 1;
 }
 
 /* Whether any line ours changed within group [G0, G1) of the hunk list
  * holds a placeholder; when X is not NULL, adds them to it. */
-static size_t scan_ours(const struct side_hunk *g, size_t ng, const struct sbx_lines *ours,
+static size_t scan_ours(const struct side_hunk *g, size_t ng, const struct lines *ours,
 			const struct sbx_merge_opts *o, struct sbx_merge_conflict *x)
 {
 	struct sbx_merge_conflict probe;
@@ -86,31 +93,23 @@ int sbx_merge_text(const char *file, const char *base, size_t nb, const char *ou
 		   const char *theirs, size_t nt, const struct sbx_merge_opts *o, struct sbx_buf *out,
 		   struct sbx_merge_conflicts *conf, struct sbx_err *err)
 {
-	struct sbx_lines lb, lo, lt;
-	struct sbx_lines *all[3] = { &lb, &lo, &lt };
-	struct sbx_hunk *ho = NULL, *ht = NULL;
+	struct lines lb, lo, lt;
+	struct lines *all[3] = { &lb, &lo, &lt };
+	struct sbx_line_change *ho = NULL, *ht = NULL;
+	struct sbx_edit *eo = NULL, *et = NULL;
 	struct side_hunk *g = NULL;
 	struct sbx_buf res = SBX_BUF_INIT;
-	uint32_t *ib, *io, *it;
-	size_t nho, nht, i, k, a = 0, c = 0, pos = 0, open = conf->unresolved;
+	size_t neo, net, nho, nht, k, a = 0, c = 0, pos = 0, open = conf->unresolved;
 	ptrdiff_t dour = 0, dthe = 0;   /* line offset of ours/theirs against base so far */
 	int r = 0;
 
-	sbx_lines_split(base ? base : "", base ? nb : 0, &lb);
-	sbx_lines_split(ours ? ours : "", ours ? no : 0, &lo);
-	sbx_lines_split(theirs ? theirs : "", theirs ? nt : 0, &lt);
-	sbx_lines_number(all, 3);
-	ib = sbx_xmalloc((lb.n + 1) * sizeof *ib);
-	io = sbx_xmalloc((lo.n + 1) * sizeof *io);
-	it = sbx_xmalloc((lt.n + 1) * sizeof *it);
-	for (i = 0; i < lb.n; i++)
-		ib[i] = lb.v[i].id;
-	for (i = 0; i < lo.n; i++)
-		io[i] = lo.v[i].id;
-	for (i = 0; i < lt.n; i++)
-		it[i] = lt.v[i].id;
-	nho = sbx_linediff(ib, lb.n, io, lo.n, &ho);
-	nht = sbx_linediff(ib, lb.n, it, lt.n, &ht);
+	lb.n = sbx_lines_split(base ? base : "", base ? nb : 0, &lb.v);
+	lo.n = sbx_lines_split(ours ? ours : "", ours ? no : 0, &lo.v);
+	lt.n = sbx_lines_split(theirs ? theirs : "", theirs ? nt : 0, &lt.v);
+	sbx_line_diff(lb.v, lb.n, lo.v, lo.n, &eo, &neo);
+	sbx_line_diff(lb.v, lb.n, lt.v, lt.n, &et, &net);
+	nho = sbx_line_changes(eo, neo, &ho);
+	nht = sbx_line_changes(et, net, &ht);
 	g = sbx_xmalloc((nho + nht + 1) * sizeof *g);
 	sbx_buf_grow(&res, 0);
 
@@ -119,14 +118,14 @@ int sbx_merge_text(const char *file, const char *base, size_t nb, const char *ou
 		ptrdiff_t gdo = 0, gdt = 0;
 		int has_o = 0, has_t = 0;
 		struct sbx_merge_conflict *x;
-		const struct sbx_lines *take = NULL;
+		const struct lines *take = NULL;
 		size_t take0 = 0, take1 = 0;
 
 		/* A group: the next hunk of either side (by base position, an
 		 * insertion before a change at the same line), and every hunk
 		 * that overlaps what the group covers so far. */
 		for (;;) {
-			const struct sbx_hunk *h;
+			const struct sbx_line_change *h;
 			int th;
 
 			if (a < nho && (c >= nht || ho[a].a0 < ht[c].a0 ||
@@ -212,10 +211,9 @@ int sbx_merge_text(const char *file, const char *base, size_t nb, const char *ou
 		sbx_buf_add(out, res.data, res.len);
 out:
 	for (k = 0; k < 3; k++)
-		sbx_lines_release(all[k]);
-	free(ib);
-	free(io);
-	free(it);
+		free(all[k]->v);
+	free(eo);
+	free(et);
 	free(ho);
 	free(ht);
 	free(g);

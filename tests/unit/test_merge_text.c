@@ -1,5 +1,5 @@
 /*
- * Unit tests for the line diff (lifecycle/linediff.c) and the line merge
+ * Unit tests for the line diff's change regions (util/linediff.c) and the line merge
  * (lifecycle/merge-text.c): minimal diffs checked against a dynamic
  * programming LCS, and the classic diff3 cases.
  */
@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lifecycle/linediff.h"
 #include "lifecycle/merge.h"
+#include "sbx/diff.h"
 
 /* ---- The line diff ------------------------------------------------------- */
 
@@ -36,12 +36,44 @@ static size_t lcs(const uint32_t *a, size_t n, const uint32_t *b, size_t m)
 	return r;
 }
 
+/* The change regions of a diff of A[0..N) into B[0..M), each number a
+ * one-byte line (all of them below 256). */
+static size_t linediff(const uint32_t *a, size_t n, const uint32_t *b, size_t m,
+		       struct sbx_line_change **h)
+{
+	static char bytes[256];
+	struct sbx_line *la = calloc(n + 1, sizeof *la), *lb = calloc(m + 1, sizeof *lb);
+	struct sbx_edit *e = NULL;
+	size_t ne, nh, i;
+
+	assert_non_null(la);
+	assert_non_null(lb);
+	for (i = 0; i < 256; i++)
+		bytes[i] = (char)i;
+	for (i = 0; i < n; i++) {
+		assert_true(a[i] < 256);
+		la[i].p = &bytes[a[i]];
+		la[i].len = 1;
+	}
+	for (i = 0; i < m; i++) {
+		assert_true(b[i] < 256);
+		lb[i].p = &bytes[b[i]];
+		lb[i].len = 1;
+	}
+	sbx_line_diff(la, n, lb, m, &e, &ne);
+	nh = sbx_line_changes(e, ne, h);
+	free(e);
+	free(la);
+	free(lb);
+	return nh;
+}
+
 /* Checks that hunks H turn A into B, are ordered and maximal, and keep as
  * many lines as a longest common subsequence: a minimal diff. */
 static void check_diff(const uint32_t *a, size_t n, const uint32_t *b, size_t m)
 {
-	struct sbx_hunk *h = NULL;
-	size_t nh = sbx_linediff(a, n, b, m, &h), k, i = 0, j = 0, kept = 0;
+	struct sbx_line_change *h = NULL;
+	size_t nh = linediff(a, n, b, m, &h), k, i = 0, j = 0, kept = 0;
 
 	for (k = 0; k < nh; k++) {
 		assert_true(h[k].a0 >= i && h[k].b0 >= j);
@@ -70,11 +102,11 @@ static void test_linediff_known(void **state)
 	/* Myers' paper's example: ABCABBA -> CBABAC, edit distance 5. */
 	const uint32_t a[] = { 'A', 'B', 'C', 'A', 'B', 'B', 'A' };
 	const uint32_t b[] = { 'C', 'B', 'A', 'B', 'A', 'C' };
-	struct sbx_hunk *h = NULL;
+	struct sbx_line_change *h = NULL;
 	size_t nh, k, del = 0, ins = 0;
 
 	(void)state;
-	nh = sbx_linediff(a, 7, b, 6, &h);
+	nh = linediff(a, 7, b, 6, &h);
 	for (k = 0; k < nh; k++) {
 		del += h[k].a1 - h[k].a0;
 		ins += h[k].b1 - h[k].b0;
@@ -125,26 +157,19 @@ static void test_linediff_random(void **state)
 	}
 }
 
-static void test_lines_split_number(void **state)
+static void test_lines_split(void **state)
 {
 	const char *x = "a\r\nb\nb\nc", *y = "b\nc\n";
-	struct sbx_lines lx, ly;
-	struct sbx_lines *all[2] = { &lx, &ly };
+	struct sbx_line *lx, *ly;
 
 	(void)state;
-	sbx_lines_split(x, strlen(x), &lx);
-	sbx_lines_split(y, strlen(y), &ly);
-	assert_int_equal(lx.n, 4);
-	assert_int_equal(lx.v[0].len, 3);      /* "a\r\n": the CR stays in the line */
-	assert_int_equal(lx.v[3].len, 1);      /* "c" without a newline */
-	assert_int_equal(ly.n, 2);
-	sbx_lines_number(all, 2);
-	assert_int_equal(lx.v[1].id, lx.v[2].id);
-	assert_int_equal(lx.v[1].id, ly.v[0].id);
-	assert_int_not_equal(lx.v[3].id, ly.v[1].id);   /* "c" is not "c\n" */
-	assert_int_not_equal(lx.v[0].id, lx.v[1].id);
-	sbx_lines_release(&lx);
-	sbx_lines_release(&ly);
+	assert_int_equal(sbx_lines_split(x, strlen(x), &lx), 4);
+	assert_int_equal(sbx_lines_split(y, strlen(y), &ly), 2);
+	assert_int_equal(lx[0].len, 3);      /* "a\r\n": the CR stays in the line */
+	assert_int_equal(lx[3].len, 1);      /* "c" without a newline */
+	assert_int_equal(ly[1].len, 2);      /* "c\n" is not "c" */
+	free(lx);
+	free(ly);
 }
 
 /* ---- The merge ----------------------------------------------------------- */
@@ -578,7 +603,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_linediff_known),
 		cmocka_unit_test(test_linediff_random),
-		cmocka_unit_test(test_lines_split_number),
+		cmocka_unit_test(test_lines_split),
 		cmocka_unit_test_setup_teardown(test_unchanged_and_one_side, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_changes_far_apart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_adjacent_edits, setup, teardown),
