@@ -285,7 +285,8 @@ int sbx_changeset_write(const struct sbx_changeset *cs, const char *file, struct
 		sbx_buf_release(&tmp);
 		goto out;
 	}
-	fchmod(fd, 0644);
+	/* It holds production's configuration: for its owner only (mkstemp's
+	 * 0600, kept). */
 	a = archive_write_new();
 	ae = archive_entry_new();
 	if (!a || !ae)

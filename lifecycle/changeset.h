@@ -86,7 +86,8 @@ int sbx_changeset_path_ok(const char *path);
 /* The manifest of CS (new reference), files sorted by path. */
 json_t *sbx_changeset_manifest(const struct sbx_changeset *cs);
 
-/* Writes CS as a tar.zst archive to FILE: into a temporary file beside it,
+/* Writes CS as a tar.zst archive to FILE, mode 0600 (it holds production's
+ * configuration): into a temporary file beside it,
  * fsynced, then renamed over FILE, so that a failure at any point leaves
  * FILE as it was (absent, or the previous file) and no temporary file.
  * Errors: SBX_EINVAL for an unsafe or repeated path or an entry that

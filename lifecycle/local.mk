@@ -12,4 +12,6 @@ libsbx_a_SOURCES += \
 	%reldir%/merge-conflict.c \
 	%reldir%/merge-json.c \
 	%reldir%/merge-render.c \
-	%reldir%/merge-text.c
+	%reldir%/merge-text.c \
+	%reldir%/promote.c \
+	%reldir%/source-read.c %reldir%/source-read.h
