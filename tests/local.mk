@@ -99,6 +99,7 @@ e2e_tests = \
 	tests/e2e/t-concurrent.sh \
 	tests/e2e/t-crash.sh \
 	tests/e2e/t-diff.sh \
+	tests/e2e/t-promote.sh \
 	tests/e2e/t-exec.sh \
 	tests/e2e/t-hostile.sh \
 	tests/e2e/t-http.sh \
