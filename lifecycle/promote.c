@@ -419,13 +419,14 @@ int sbx_sandbox_promote(struct sbx_store *s, struct sbx_config *c, const char *n
 	if ((r = sbx_master_harden_temp(s, spec.data, o->source, o->policy, o->progress, &h, err)))
 		goto out;
 	if ((r = sbx_snapshot_diff(s, base_snap, ours.id, ours_fn, &k, NULL, err))) {
-		if (k.err.code)
+		if (k.err.code && err)
 			*err = k.err;
 		goto out;
 	}
-	qsort(k.v, k.n, sizeof *k.v, cmp_cand);
+	if (k.n)        /* never a NULL base to qsort */
+		qsort(k.v, k.n, sizeof *k.v, cmp_cand);
 	if ((r = sbx_snapshot_diff(s, base_snap, h.id, theirs_fn, &k, NULL, err))) {
-		if (k.err.code)
+		if (k.err.code && err)
 			*err = k.err;
 		goto out;
 	}
