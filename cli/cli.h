@@ -103,4 +103,7 @@ extern const struct cli_cmd sandbox_cmds[];
 int cmd_diff(struct cli *c, int argc, char **argv);
 int cmd_drift(struct cli *c, int argc, char **argv);
 
+/* sbx promote (cli/cmd-promote.c). */
+int cmd_promote(struct cli *c, int argc, char **argv);
+
 #endif

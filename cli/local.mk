@@ -8,6 +8,7 @@ sbx_SOURCES = \
 	%reldir%/cmd-master.c \
 	%reldir%/cmd-sandbox.c \
 	%reldir%/cmd-diff.c \
+	%reldir%/cmd-promote.c \
 	%reldir%/cmd-tick.c
 sbx_CPPFLAGS = -I$(top_srcdir)/include -I$(top_srcdir)
 sbx_LDADD = $(SBX_LIBS)

@@ -31,6 +31,10 @@ static const struct cli_cmd commands[] = {
 	{ "master", "sbx master SUBCOMMAND ...", "hardened masters: refresh, list, show, history, report, verify",
 	  0, NULL, master_cmds },
 	{ "policy", "sbx policy SUBCOMMAND ...", "check and dry-run hardening policies", 0, NULL, policy_cmds },
+	{ "promote", "sbx promote NAME --onto SOURCE --out FILE [--policy FILE] "
+	  "[--resolve ours|theirs|PATH=SIDE]... [--format side-by-side|json] [--apply]",
+	  "merge a sandbox's own change onto production now: a changeset archive, or conflicts "
+	  "side by side (exit 4)", CLI_STORE | CLI_WRITE | CLI_PACKS, cmd_promote, NULL },
 	{ "snapshot", "sbx snapshot SUBCOMMAND ...", "capture and read snapshots", 0, NULL, snapshot_cmds },
 	{ "stats", "sbx stats", "snapshots, chunks, logical and stored bytes, dedup ratio",
 	  CLI_STORE, cmd_stats, NULL },

@@ -9,4 +9,13 @@ libsbx_a_SOURCES += \
 	%reldir%/resolve.c \
 	%reldir%/sandbox.c \
 	%reldir%/state.c \
-	%reldir%/tick.c
+	%reldir%/tick.c \
+	%reldir%/changeset.c %reldir%/changeset.h \
+	%reldir%/placeholder.c %reldir%/placeholder.h \
+	%reldir%/merge.c %reldir%/merge.h \
+	%reldir%/merge-conflict.c \
+	%reldir%/merge-json.c \
+	%reldir%/merge-render.c \
+	%reldir%/merge-text.c \
+	%reldir%/promote.c \
+	%reldir%/source-read.c %reldir%/source-read.h

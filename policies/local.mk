@@ -11,5 +11,6 @@ libsbx_a_SOURCES += \
 	%reldir%/policy.c %reldir%/policy.h \
 	%reldir%/report.c %reldir%/report.h \
 	%reldir%/schedule.c %reldir%/schedule.h \
+	%reldir%/pseudonym.c \
 	%reldir%/reveal.c %reldir%/reveal.h \
 	%reldir%/secrets.c %reldir%/secrets.h

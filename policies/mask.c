@@ -23,7 +23,7 @@
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 /* The reserved domain of every email pseudonym (RFC 2606). */
-#define RESERVED "@example.invalid"
+#define RESERVED "@" SBX_MASK_DOMAIN
 
 /* Word lists.  Their sizes are powers of two, so a digest byte picks a word
  * without bias.  Adjectives and nouns make email local parts; names are

@@ -20,6 +20,17 @@
 
 struct sbx_masker;
 
+/* The reserved domain (RFC 2606) of every email pseudonym: an address there
+ * is masked, never a real one (sbx_mask_pseudonym_at recognises them). */
+#define SBX_MASK_DOMAIN "example.invalid"
+
+/* Whether a pseudonym starts at S[I] (I >= FROM, FROM where the scan of S
+ * began, N its length): an address at SBX_MASK_DOMAIN whose local part
+ * starts there, or a whole-word "h" + 16 hex digits.  Returns the offset of
+ * its end and sets *KIND ("email", "hash") when KIND is not NULL; 0 when
+ * none starts there (policies/pseudonym.c). */
+size_t sbx_mask_pseudonym_at(const char *s, size_t n, size_t from, size_t i, const char **kind);
+
 /* Returns a masker for KEY, the master's 32-byte secret masking key (copied;
  * the caller may wipe its own copy).  Compiles the built-in patterns once.
  * Never returns NULL: like sbx_xmalloc it aborts with a message when

@@ -180,10 +180,14 @@ int sbx_reveal_leaf(const struct sbx_reveal *r, const char *path, const char *co
 		}
 	}
 	/* What hardening made: a pseudonym shows as what it stands for. */
-	if (!kind && memmem(value, len, "@example.invalid", 16))
-		kind = "email";
-	if (!kind && len == 17 && value[0] == 'h' && strspn(value + 1, "0123456789abcdef") == 16)
-		kind = "hash";
+	for (i = 0; i < len && !kind; i++) {
+		const char *what = NULL;
+		size_t e = sbx_mask_pseudonym_at(value, len, 0, i, &what);
+
+		/* An address anywhere in the value; a hash only as all of it. */
+		if (e && (!strcmp(what, "email") || (i == 0 && e == len)))
+			kind = what;
+	}
 	if (!kind)
 		return 0;
 	sbx_buf_addf(out, "${MASKED:%s}", kind);

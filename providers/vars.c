@@ -30,6 +30,17 @@ static size_t placeholder(const char *in, size_t n, size_t i, size_t *name_at, s
 	return j + 1 - i;
 }
 
+size_t sbx_vars_match(const char *in, size_t n, size_t i, int *secret)
+{
+	size_t at, len;
+	int sec = 0;
+	size_t k = i < n && in[i] == '$' ? placeholder(in, n, i, &at, &len, &sec) : 0;
+
+	if (secret)
+		*secret = k ? sec : 0;
+	return k;
+}
+
 void sbx_vars_scan(const char *in, size_t n, json_t *names)
 {
 	size_t i;

@@ -14,6 +14,12 @@
 
 #include "sbx/buf.h"
 
+/* The length of the "${NAME}" or "${SECRET:RULE}" placeholder starting at
+ * IN[I] (IN[0..N)), or 0 when none starts there.  *SECRET tells which kind
+ * it is.  The one definition of the placeholder syntax: the functions below
+ * and the merge's placeholder check (lifecycle/placeholder.c) use it. */
+size_t sbx_vars_match(const char *in, size_t n, size_t i, int *secret);
+
 /* Adds to NAMES (a JSON object used as a set) every variable IN[0..N) names
  * in a "${NAME}" placeholder ("${SECRET:...}" excluded). */
 void sbx_vars_scan(const char *in, size_t n, json_t *names);

@@ -6,6 +6,7 @@ UNIT_LDADD = $(SBX_LIBS) $(CMOCKA_LIBS)
 unit_tests = \
 	tests/unit/test_buf \
 	tests/unit/test_builder \
+	tests/unit/test_changeset \
 	tests/unit/test_chunker \
 	tests/unit/test_chunkset \
 	tests/unit/test_cost \
@@ -15,7 +16,11 @@ unit_tests = \
 	tests/unit/test_jdiff \
 	tests/unit/test_linediff \
 	tests/unit/test_mask \
+	tests/unit/test_merge \
+	tests/unit/test_merge_json \
+	tests/unit/test_merge_text \
 	tests/unit/test_pack \
+	tests/unit/test_placeholder \
 	tests/unit/test_plan \
 	tests/unit/test_schedule \
 	tests/unit/test_secrets \
@@ -57,6 +62,21 @@ tests_unit_test_linediff_LDADD = $(UNIT_LDADD)
 tests_unit_test_mask_SOURCES = %reldir%/unit/test_mask.c
 tests_unit_test_mask_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_mask_LDADD = $(UNIT_LDADD)
+tests_unit_test_changeset_SOURCES = %reldir%/unit/test_changeset.c
+tests_unit_test_changeset_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_changeset_LDADD = $(UNIT_LDADD)
+tests_unit_test_merge_SOURCES = %reldir%/unit/test_merge.c
+tests_unit_test_merge_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_merge_LDADD = $(UNIT_LDADD)
+tests_unit_test_merge_json_SOURCES = %reldir%/unit/test_merge_json.c
+tests_unit_test_merge_json_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_merge_json_LDADD = $(UNIT_LDADD)
+tests_unit_test_merge_text_SOURCES = %reldir%/unit/test_merge_text.c
+tests_unit_test_merge_text_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_merge_text_LDADD = $(UNIT_LDADD)
+tests_unit_test_placeholder_SOURCES = %reldir%/unit/test_placeholder.c
+tests_unit_test_placeholder_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_placeholder_LDADD = $(UNIT_LDADD)
 tests_unit_test_secrets_SOURCES = %reldir%/unit/test_secrets.c
 tests_unit_test_secrets_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_secrets_LDADD = $(UNIT_LDADD)
@@ -88,6 +108,7 @@ e2e_tests = \
 	tests/e2e/t-cost.sh \
 	tests/e2e/t-crash.sh \
 	tests/e2e/t-diff.sh \
+	tests/e2e/t-promote.sh \
 	tests/e2e/t-exec.sh \
 	tests/e2e/t-hostile.sh \
 	tests/e2e/t-http.sh \

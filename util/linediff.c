@@ -310,3 +310,34 @@ size_t sbx_diff_hunks(const struct sbx_edit *s, size_t n, size_t context, struct
 	*hunks = h;
 	return count;
 }
+
+size_t sbx_line_changes(const struct sbx_edit *s, size_t n, struct sbx_line_change **changes)
+{
+	struct sbx_line_change *c = NULL;
+	size_t count = 0, cap = 0, i = 0;
+
+	while (i < n) {
+		size_t j;
+
+		if (s[i].op == '=') {
+			i++;
+			continue;
+		}
+		if (count == cap) {
+			cap = cap ? 2 * cap : 16;
+			c = sbx_xrealloc(c, cap * sizeof *c);
+		}
+		c[count].a0 = c[count].a1 = s[i].a;
+		c[count].b0 = c[count].b1 = s[i].b;
+		for (j = i; j < n && s[j].op != '='; j++) {
+			if (s[j].op == '-')
+				c[count].a1 = s[j].a + 1;
+			else
+				c[count].b1 = s[j].b + 1;
+		}
+		count++;
+		i = j;
+	}
+	*changes = c;
+	return count;
+}

@@ -178,6 +178,19 @@ struct sbx_hunk {
 size_t sbx_diff_hunks(const struct sbx_edit *script, size_t n, size_t context,
 		      struct sbx_hunk **hunks);
 
+/* A changed region of a script, without context: lines [A0, A1) of A
+ * became [B0, B1) of B (either may be empty, not both). */
+struct sbx_line_change {
+	size_t a0, a1, b0, b1;
+};
+
+/* The maximal runs of changes of SCRIPT[0..N), in order: between two of
+ * them at least one line is common (what a three-way merge compares).
+ * *CHANGES is malloc'd (the caller frees it; NULL when there is none);
+ * returns their number. */
+size_t sbx_line_changes(const struct sbx_edit *script, size_t n,
+			struct sbx_line_change **changes);
+
 /* ------------------------------------------------------------ the sides */
 
 struct sbx_config;

@@ -65,6 +65,41 @@ int sbx_sandbox_touch(struct sbx_store *s, const char *name, const char *source,
 int sbx_sandbox_export(struct sbx_store *s, const char *name, const char *file, char **path,
 		       struct sbx_err *err);
 
+struct sbx_promote_opts {
+	const char *source;              /* --onto: production now (directory or archive) */
+	const char *out;                 /* --out: the changeset file */
+	const char *policy;              /* NULL: the policy recorded with the base version */
+	const char *const *resolve;      /* --resolve specs: "ours", "theirs", "PATH=SIDE" */
+	size_t nresolve;
+	int apply;                       /* hand the changeset to the provider's import */
+	int width;                       /* columns of the side-by-side rendering (>= 40) */
+	const struct sbx_progress *progress;
+};
+
+struct sbx_promote_result {
+	json_t *doc;         /* the summary (success): sandbox, file, base, source,
+				files [{path, action, base, ours, theirs, result, merged,
+				resolved}], counts, conflicts (resolved ones), applied */
+	json_t *conflicts;   /* open conflicts as JSON (SBX_ECONFLICT), else NULL */
+	char *side_by_side;  /* the same, rendered side by side (malloc'd), else NULL */
+};
+
+/* Promotes sandbox NAME's own changes onto production: a three-way merge
+ * with the sandbox's master version as base, its content as ours (live when
+ * it is active) and O->source hardened through the master's policy as
+ * theirs, un-hardened again with production's own bytes so that the result
+ * holds production's values and only the sandbox's change.  On success
+ * writes the changeset O->out (mode 0600), journals a "promote" event and
+ * marks the sandbox's changes as promoted; with O->apply hands the file to
+ * the provider's import (journaled intent, outcome).  Open conflicts are
+ * SBX_ECONFLICT with RES->conflicts and RES->side_by_side set and nothing
+ * written; so is a provider that cannot import (checked first).  S must be
+ * open with SBX_STORE_WRITE | SBX_STORE_PACKS.  The caller releases RES. */
+int sbx_sandbox_promote(struct sbx_store *s, struct sbx_config *c, const char *name,
+			const struct sbx_promote_opts *o, struct sbx_promote_result *res,
+			struct sbx_err *err);
+void sbx_promote_result_release(struct sbx_promote_result *res);
+
 /* Holds sandbox NAME: the scheduler leaves it alone until UNTIL (ns since
  * the epoch; 0 releases the hold now).  The hold expires by itself. */
 int sbx_sandbox_keep(struct sbx_store *s, const char *name, int64_t until, const char *reason,
