@@ -14,6 +14,7 @@
 
 #include "lifecycle/source-read.h"
 #include "snapshot/builder.h"
+#include "util/fsutil.h"
 
 #define MAX_FILE ((int64_t)64 << 20)
 
@@ -53,44 +54,23 @@ static int slurp(int fd, const char *what, struct sbx_buf *out, struct sbx_err *
 static int open_beneath(int dir, const char *source, const char *path, int *r,
 			struct sbx_err *err)
 {
-	char *p = sbx_xstrdup(path), *s = p, *slash;
-	int fd = dup(dir), next;
+	int fd = sbx_open_beneath(dir, path, O_RDONLY | O_NONBLOCK, 0);
 	struct stat st;
 
 	*r = 0;
 	if (fd < 0) {
-		*r = sbx_err_sys(err, SBX_EIO, "cannot open '%s'", source);
-		goto fail;
+		if (errno == ELOOP || errno == ENOTDIR || errno == EXDEV)
+			*r = sbx_err_set(err, SBX_EINVAL, "'%s' in '%s' goes through a symlink or a "
+					 "non-directory; refusing", path, source);
+		else if (errno != ENOENT)
+			*r = sbx_err_sys(err, SBX_EIO, "cannot open '%s' in '%s'", path, source);
+		return -1;
 	}
-	while ((slash = strchr(s, '/'))) {
-		*slash = '\0';
-		next = openat(fd, s, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (next < 0)
-			goto absent;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
 		close(fd);
-		fd = next;
-		s = slash + 1;
+		return -1;
 	}
-	next = openat(fd, s, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (next < 0)
-		goto absent;
-	close(fd);
-	fd = next;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode))
-		goto absent_fd;
-	free(p);
 	return fd;
-absent:
-	if (errno == ELOOP || errno == ENOTDIR)
-		*r = sbx_err_set(err, SBX_EINVAL, "'%s' in '%s' goes through a symlink or a "
-				 "non-directory; refusing", path, source);
-	else if (errno != ENOENT)
-		*r = sbx_err_sys(err, SBX_EIO, "cannot open '%s' in '%s'", path, source);
-absent_fd:
-	close(fd);
-fail:
-	free(p);
-	return -1;
 }
 
 static int from_dir(const char *source, struct sbx_source_file *f, size_t n, struct sbx_err *err)

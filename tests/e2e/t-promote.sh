@@ -207,6 +207,25 @@ assert_grep "provider 'local' cannot import" "$E"
 [ -e cs8.tar.zst ] && fail "written for a refused apply" || ok
 assert_eq "$("$SBX" history qa1 --json | jq '[.[] | select(.op == "promote")] | length')" "$n" "nothing journaled"
 
+# ------------------------------- production as an archive; a symlink in it
+reset_prod
+expect 0 clone acme qa6 --purpose qa "${VARS[@]}"
+expect 0 activate qa6
+jq '.title = "From an archive"' "$D/qa6/$T1" >t.json && mv t.json "$D/qa6/$T1"
+expect 0 deactivate qa6
+tar -C exp --zstd -cf exp.tar.zst .
+expect 0 promote qa6 --onto exp.tar.zst --out cs9.tar.zst
+U=u9; unpack cs9.tar.zst "$U"
+assert_eq "$(jq -r .title "$U/$T1")" "From an archive" "ours' change, production from an archive"
+assert_eq "$(jq -S 'del(.title)' "$U/$T1")" "$(jq -S 'del(.title)' "exp/$T1")" \
+	"production's real values read from the archive"
+# The sandbox's file is a symlink in production: refused, nothing written.
+mv "exp/$T1" exp/elsewhere.json
+ln -s "$T/exp/elsewhere.json" "exp/$T1"
+expect 1 promote qa6 --onto exp --out cs10.tar.zst
+assert_grep "'$T1' in 'exp' goes through a symlink or a non-directory; refusing" "$E"
+[ -e cs10.tar.zst ] && fail "written despite the symlink" || ok
+
 # ---------------------------------------------------------------- usage
 expect 2 promote qa1 --onto exp
 expect 2 promote qa1 --onto exp --out x --format html
