@@ -79,6 +79,13 @@ int sbx_sandbox_refresh_why(struct sbx_store *s, struct sbx_config *c, const cha
  * sandbox that sandbox's base (borrowed; {master, version, snapshot}). */
 json_t *sbx_sandbox_master_base(json_t *rec);
 
+/* 0 when REC may be activated, SBX_ECONFLICT naming the limit and who
+ * holds it when its purpose's max_active sandboxes are active already,
+ * counting the names in ALSO (an array or NULL: activations planned) as
+ * active too. */
+int sbx_sandbox_room(struct sbx_store *s, struct sbx_config *c, json_t *rec, json_t *also,
+		     struct sbx_err *err);
+
 /* 1 when REC holds changes since its last refresh that were not exported
  * since (`sbx refresh` refuses then, and the scheduler exports them before
  * destroying it). */

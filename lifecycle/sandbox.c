@@ -473,10 +473,8 @@ static int active_one(const char *ref, const char *text, void *ctx)
 	return 0;
 }
 
-/* Refuses to activate REC when its purpose's max_active sandboxes are
- * active already, naming the limit and who holds it. */
-static int room_to_activate(struct sbx_store *s, struct sbx_config *c, json_t *rec,
-			    struct sbx_err *err)
+int sbx_sandbox_room(struct sbx_store *s, struct sbx_config *c, json_t *rec, json_t *also,
+		     struct sbx_err *err)
 {
 	struct sbx_lpolicy pol;
 	struct actx a;
@@ -489,6 +487,7 @@ static int room_to_activate(struct sbx_store *s, struct sbx_config *c, json_t *r
 		return 0;
 	a.names = json_array();
 	r = sbx_ref_list(s, "sandbox/", active_one, &a, err);
+	json_array_extend(a.names, also);
 	if (!r && (long)json_array_size(a.names) >= pol.max_active) {
 		struct sbx_buf b = SBX_BUF_INIT;
 		json_t *v;
@@ -657,7 +656,7 @@ int sbx_sandbox_clone(struct sbx_store *s, struct sbx_config *c, const char *fro
 	json_object_set_new(rec, "clean_snapshot", json_string(snap));
 	r = transition(s, c, rec, sbx_transition_find("provision", "none"), NULL, NULL, err);
 	if (!r && o->activate)
-		r = room_to_activate(s, c, rec, err) ?:
+		r = sbx_sandbox_room(s, c, rec, NULL, err) ?:
 		    transition(s, c, rec, sbx_transition_find("activate", "inactive"), NULL, NULL, err);
 	if (!r)
 		*record = json_incref(rec);
@@ -698,7 +697,7 @@ int sbx_sandbox_do_why(struct sbx_store *s, struct sbx_config *c, const char *na
 				state_of(rec), op);
 		goto out;
 	}
-	if (!strcmp(op, "activate") && (r = room_to_activate(s, c, rec, err)))
+	if (!strcmp(op, "activate") && (r = sbx_sandbox_room(s, c, rec, NULL, err)))
 		goto out;
 	r = transition(s, c, rec, t, NULL, reason, err);
 	if (!r && !strcmp(op, "destroy")) {

@@ -261,7 +261,7 @@ int sbx_tick(struct sbx_store *s, struct sbx_config *c, int dry_run, json_t **ac
 	     struct sbx_err *err)
 {
 	struct names n = { json_array() };
-	json_t *versions = json_object(), *v;
+	json_t *versions = json_object(), *planned = json_object(), *v;
 	int64_t now = sbx_clock_ns();
 	size_t i, failed = 0;
 	int r;
@@ -294,6 +294,19 @@ int sbx_tick(struct sbx_store *s, struct sbx_config *c, int dry_run, json_t **ac
 			memset(&e, 0, sizeof e);
 			if (dry_run) {
 				json_object_set_new(a, "result", json_string("planned"));
+				if (it->act == SBX_PLAN_ACTIVATE) {
+					/* The activations planned before count: none ran. */
+					const char *pp = json_string_value(json_object_get(rec, "purpose"));
+					json_t *also = json_object_get(planned, pp ?: "");
+
+					if (sbx_sandbox_room(s, c, rec, also, &e)) {
+						json_object_set_new(a, "message", json_string(e.msg));
+					} else {
+						if (!also)
+							json_object_set_new(planned, pp ?: "", also = json_array());
+						json_array_append_new(also, json_string(name));
+					}
+				}
 				continue;
 			}
 			if (it->act == SBX_PLAN_NOTICE) {
@@ -323,5 +336,6 @@ int sbx_tick(struct sbx_store *s, struct sbx_config *c, int dry_run, json_t **ac
 out:
 	json_decref(n.arr);
 	json_decref(versions);
+	json_decref(planned);
 	return r;
 }

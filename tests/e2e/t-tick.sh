@@ -215,6 +215,9 @@ assert_grep "^o2 deactivate idle" "$O"
 new_store hours
 for n in t1 t2 t3; do expect 0 --now 2027-03-26T06:00:00Z clone acme $n --purpose training; done
 quiet_tick 2027-03-26T06:59:00Z                # 07:59 CET, Friday
+expect 0 --now 2027-03-26T07:00:00Z tick --dry-run
+assert_eq "$(grep -c ' activate hours: .*\[planned\]' "$O")" 3 "dry run: three activations planned"
+assert_grep "^    cannot activate 't3'" "$O"
 tick 2027-03-26T07:00:00Z                      # 08:00 CET
 assert_grep "^t1 activate hours: .*began at 2027-03-26T07:00:00Z" "$O"
 assert_grep "^t2 activate hours" "$O"
