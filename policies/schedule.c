@@ -260,7 +260,11 @@ static size_t windows(const struct sbx_schedule *s, const char *tz, int64_t t, s
 			w[nw].start = local_instant(day, s->c[i].start);
 			w[nw].end = s->c[i].end > s->c[i].start ? local_instant(day, s->c[i].end)
 								: local_instant(day + 1, s->c[i].end);
-			nw++;
+			/* A window inside the hour a change to summer time skips
+			 * ("Sun 02:00-03:00" in Europe/Berlin on that day) does not
+			 * happen. */
+			if (w[nw].end > w[nw].start)
+				nw++;
 		}
 	}
 	qsort(w, nw, sizeof *w, by_start);

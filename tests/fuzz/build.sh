@@ -45,3 +45,9 @@ $CC $CFLAGS -o "$out/fuzz_policy" tests/fuzz/fuzz_policy.c $util $policy \
 # shellcheck disable=SC2086
 $CC $CFLAGS -o "$out/fuzz_jdiff" tests/fuzz/fuzz_jdiff.c $util $policy policies/reveal.c \
 	policies/jdiff.c util/linediff.c $PCRE2_LIBS -lcrypto $LIBS
+# shellcheck disable=SC2086
+$CC $CFLAGS -o "$out/fuzz_merge" tests/fuzz/fuzz_merge.c $util lifecycle/merge-text.c \
+	lifecycle/merge-json.c lifecycle/merge-conflict.c lifecycle/placeholder.c policies/jsonpos.c \
+	policies/mask.c policies/pseudonym.c providers/vars.c util/linediff.c $PCRE2_LIBS -lcrypto $LIBS
+# shellcheck disable=SC2086
+$CC $CFLAGS -o "$out/fuzz_schedule" tests/fuzz/fuzz_schedule.c policies/schedule.c

@@ -110,6 +110,21 @@ static void test_berlin_dst(void **state)
 	assert_int_equal(a, at("2027-03-29T08:00:00Z"));
 }
 
+static void test_skipped_hour(void **state)
+{
+	struct sbx_schedule s;
+	int64_t a, b;
+
+	(void)state;
+	/* 02:00-03:00 does not exist in Berlin on 28 March 2027: no window
+	 * that day, the next one a week later (found by fuzz_schedule). */
+	parse_ok("Sun 02:00-03:00", &s);
+	assert_int_equal(sbx_schedule_window(&s, "Europe/Berlin", at("2027-03-27T23:30:00Z"), &a, &b), 0);
+	assert_true(b > a);
+	assert_int_equal(a, at("2027-04-04T00:00:00Z"));
+	assert_int_equal(b, at("2027-04-04T01:00:00Z"));
+}
+
 static void test_overnight_and_adjacent(void **state)
 {
 	struct sbx_schedule s;
@@ -132,6 +147,7 @@ int main(void)
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_tz),
 		cmocka_unit_test(test_berlin_dst),
+		cmocka_unit_test(test_skipped_hour),
 		cmocka_unit_test(test_overnight_and_adjacent),
 	};
 
