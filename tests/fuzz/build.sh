@@ -29,7 +29,7 @@ util="util/buf.c util/err.c util/fsutil.c util/hash.c"
 # The policy parser and what it compiles a policy with: globs, JSON with
 # positions, key selectors, mask kinds, secret rules (PCRE2).
 policy="policies/policy.c policies/glob.c policies/jsonpos.c policies/jvalid.c \
-policies/jsel.c policies/mask.c policies/secrets.c"
+policies/jsel.c policies/mask.c policies/pseudonym.c policies/secrets.c"
 PCRE2_LIBS=$(pkg-config --libs libpcre2-8)
 
 set -x
