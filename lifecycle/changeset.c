@@ -11,6 +11,7 @@
 #include <archive_entry.h>
 
 #include "lifecycle/changeset.h"
+#include "snapshot/source.h"
 #include "util/fsutil.h"
 #include "util/hash.h"
 #include "util/timeutil.h"
@@ -550,11 +551,11 @@ int sbx_changeset_read(const char *file, struct sbx_changeset *cs, struct sbx_er
 	struct entry *ents = NULL, key;
 	size_t nents = 0, total = 0, i;
 	int have_manifest = 0, r = 0, rc;
+	int64_t mtime;
 
 	if (!a)
 		abort();
-	archive_read_support_filter_all(a);
-	archive_read_support_format_all(a);
+	sbx_archive_read_support(a, 1);
 	if (archive_read_open_filename(a, file, 65536) != ARCHIVE_OK) {
 		r = sbx_err_set(err, SBX_EIO, "cannot read changeset '%s': %s", file,
 				archive_error_string(a) ? archive_error_string(a) : "open failed");
@@ -594,12 +595,16 @@ int sbx_changeset_read(const char *file, struct sbx_changeset *cs, struct sbx_er
 			r = bad(err, file, "holds more than 4 GiB", NULL);
 			goto out;
 		}
+		if (sbx_ns_from_sec((int64_t)archive_entry_mtime(ae), archive_entry_mtime_nsec(ae),
+				    &mtime)) {
+			r = bad(err, file, "has an entry whose mtime is out of range", NULL);
+			goto out;
+		}
 		ents = sbx_xrealloc(ents, (nents + 1) * sizeof *ents);
 		ents[nents].path = sbx_xstrdup(path);
 		ents[nents].data = sbx_buf_detach(&data, &ents[nents].len);
 		ents[nents].mode = (uint32_t)archive_entry_perm(ae);
-		ents[nents].mtime_ns = (int64_t)archive_entry_mtime(ae) * 1000000000 +
-				       archive_entry_mtime_nsec(ae);
+		ents[nents].mtime_ns = mtime;
 		ents[nents].used = 0;
 		nents++;
 	}

@@ -14,6 +14,7 @@
 
 #include "lifecycle/source-read.h"
 #include "snapshot/builder.h"
+#include "snapshot/source.h"
 #include "util/fsutil.h"
 
 #define MAX_FILE ((int64_t)64 << 20)
@@ -103,8 +104,7 @@ static int from_archive(const char *source, struct sbx_source_file *f, size_t n,
 
 	if (!a)
 		abort();
-	archive_read_support_filter_all(a);
-	archive_read_support_format_all(a);
+	sbx_archive_read_support(a, 1);
 	if (archive_read_open_filename(a, source, 65536) != ARCHIVE_OK) {
 		r = sbx_err_set(err, SBX_EINVAL, "%s: %s", source, archive_error_string(a));
 		goto out;

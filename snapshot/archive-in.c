@@ -14,6 +14,7 @@
 #include "snapshot/source.h"
 #include "snapshot/tree.h"
 #include "util/fsutil.h"
+#include "util/timeutil.h"
 
 /* An archive that expands past both bounds is refused as a likely bomb. */
 #define BOMB_MIN_BYTES ((uint64_t)1 << 30)
@@ -69,15 +70,11 @@ static int arc_next(struct sbx_source *src, struct sbx_source_entry *e, struct s
 		e->path = s->path;
 		e->mode = archive_entry_perm(ae) & 07777;
 		e->mtime_ns = 0;
-		if (archive_entry_mtime_is_set(ae)) {
-			int64_t sec = (int64_t)archive_entry_mtime(ae);
-
-			/* Nanoseconds in 64 bits reach the years 1678 to 2262. */
-			if (sec > INT64_MAX / 1000000000 - 1 || sec < INT64_MIN / 1000000000 + 1)
-				return sbx_err_set(err, SBX_EINVAL, "%s: entry '%s' has an mtime out of range",
-						   s->base.name, s->path);
-			e->mtime_ns = sec * 1000000000 + archive_entry_mtime_nsec(ae);
-		}
+		if (archive_entry_mtime_is_set(ae) &&
+		    sbx_ns_from_sec((int64_t)archive_entry_mtime(ae), archive_entry_mtime_nsec(ae),
+				    &e->mtime_ns))
+			return sbx_err_set(err, SBX_EINVAL, "%s: entry '%s' has an mtime out of range",
+					   s->base.name, s->path);
 		h = archive_entry_hardlink(ae);
 		if (h) {
 			struct sbx_err herr = { 0 };
@@ -163,6 +160,27 @@ static const struct sbx_source_ops arc_ops = {
 	.close = arc_close,
 };
 
+void sbx_archive_read_support(struct archive *a, int seekable)
+{
+	/* Only the formats and filters sbx needs: most libarchive CVEs are in
+	 * other readers, and filter_all would run external programs (lrzip,
+	 * lzop, grzip) found on $PATH for some inputs.  These filters are all
+	 * built into libarchive. */
+	archive_read_support_filter_gzip(a);
+	archive_read_support_filter_bzip2(a);
+	archive_read_support_filter_xz(a);
+	archive_read_support_filter_lzma(a);
+	archive_read_support_filter_zstd(a);
+	archive_read_support_filter_compress(a);
+	archive_read_support_format_tar(a);
+	archive_read_support_format_gnutar(a);
+	archive_read_support_format_cpio(a);
+	if (seekable)
+		archive_read_support_format_zip_seekable(a);
+	else
+		archive_read_support_format_zip_streamable(a);
+}
+
 int sbx_source_archive_open(const char *path, struct sbx_source **out, struct sbx_err *err)
 {
 	struct arcsrc *s = sbx_xcalloc(1, sizeof *s);
@@ -176,23 +194,7 @@ int sbx_source_archive_open(const char *path, struct sbx_source **out, struct sb
 	s->a = archive_read_new();
 	if (!s->a)
 		abort();
-	/* Only the formats and filters sbx needs: most libarchive CVEs are in
-	 * other readers, and filter_all would run external programs (lrzip,
-	 * lzop, grzip) found on $PATH for some inputs.  These filters are all
-	 * built into libarchive. */
-	archive_read_support_filter_gzip(s->a);
-	archive_read_support_filter_bzip2(s->a);
-	archive_read_support_filter_xz(s->a);
-	archive_read_support_filter_lzma(s->a);
-	archive_read_support_filter_zstd(s->a);
-	archive_read_support_filter_compress(s->a);
-	archive_read_support_format_tar(s->a);
-	archive_read_support_format_gnutar(s->a);
-	archive_read_support_format_cpio(s->a);
-	if (stdin_)
-		archive_read_support_format_zip_streamable(s->a);
-	else
-		archive_read_support_format_zip_seekable(s->a);
+	sbx_archive_read_support(s->a, !stdin_);
 	if (stdin_)
 		rc = archive_read_open_fd(s->a, 0, 65536);
 	else

@@ -71,6 +71,15 @@ struct sbx_source {
 
 /* Opens a directory walk of PATH. */
 int sbx_source_dir_open(const char *path, struct sbx_source **out, struct sbx_err *err);
+struct archive;
+
+/* Enables on reader A the archive formats and compression filters sbx
+ * reads (tar, cpio, zip -- SEEKABLE: from a file, not a pipe -- through
+ * gzip, bzip2, xz, lzma, zstd or compress), all built into libarchive:
+ * never archive_read_support_filter_all, which runs external programs
+ * found on $PATH for some inputs. */
+void sbx_archive_read_support(struct archive *a, int seekable);
+
 /* Opens an archive (PATH, or "-" for stdin) through libarchive. */
 int sbx_source_archive_open(const char *path, struct sbx_source **out, struct sbx_err *err);
 

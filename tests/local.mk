@@ -136,4 +136,4 @@ AM_TESTS_ENVIRONMENT = \
 # Fuzz targets (libFuzzer, clang): built by tests/fuzz/build.sh, not by make check.
 EXTRA_DIST += tests/fuzz/README.md tests/fuzz/build.sh tests/fuzz/seeds.sh \
 	tests/fuzz/fuzz_archive.c tests/fuzz/fuzz_tree.c tests/fuzz/fuzz_policy.c tests/fuzz/fuzz_jdiff.c \
-	tests/fuzz/fuzz_merge.c tests/fuzz/fuzz_schedule.c
+	tests/fuzz/fuzz_merge.c tests/fuzz/fuzz_schedule.c tests/fuzz/fuzz_changeset.c

@@ -20,6 +20,15 @@ int64_t sbx_clock_ns(void)
 	return clock_override ? clock_override : sbx_now_ns();
 }
 
+int sbx_ns_from_sec(int64_t sec, long nsec, int64_t *out)
+{
+	if (sec > INT64_MAX / 1000000000 - 1 || sec < INT64_MIN / 1000000000 + 1 || nsec < 0 ||
+	    nsec > 999999999)
+		return -1;
+	*out = sec * 1000000000 + nsec;
+	return 0;
+}
+
 void sbx_time_iso(int64_t ns, char out[32])
 {
 	time_t t = (time_t)(ns / 1000000000);
@@ -120,6 +129,5 @@ int sbx_parse_time(const char *s, int64_t now_ns, int64_t *out)
 	tm.tm_sec = sec;
 	t = timegm(&tm);
 	t -= sign * (oh * 3600 + om * 60);
-	*out = (int64_t)t * 1000000000 + frac;
-	return 0;
+	return sbx_ns_from_sec((int64_t)t, (long)frac, out);
 }

@@ -12,4 +12,8 @@
  * are public: */
 #include "sbx/clock.h"
 
+/* SEC seconds and NSEC nanoseconds as nanoseconds since the epoch into
+ * *OUT: 0, or -1 when 64 bits cannot hold them (before 1677, from 2262). */
+int sbx_ns_from_sec(int64_t sec, long nsec, int64_t *out);
+
 #endif

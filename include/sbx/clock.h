@@ -19,7 +19,8 @@ int sbx_parse_duration(const char *s, int64_t *ms);
 
 /* Parses a time: "YYYY-MM-DDTHH:MM[:SS[.frac]]" with "Z" or "+HH:MM"/"-HH:MM",
  * or a duration meaning NOW_NS plus it.  Returns 0 and ns since the epoch in
- * *OUT, or -1. */
+ * *OUT, or -1 (also for times that 64-bit nanoseconds cannot hold: before
+ * 1677 or from 2262 on). */
 int sbx_parse_time(const char *s, int64_t now_ns, int64_t *out);
 
 /* Formats NS as "YYYY-MM-DDTHH:MM:SSZ" (UTC) into OUT. */

@@ -25,7 +25,7 @@ LIBS="-larchive -lzstd -ljansson -lcrypto -llmdb -pthread"
 mkdir -p "$out"
 cd "$top"
 
-util="util/buf.c util/err.c util/fsutil.c util/hash.c"
+util="util/buf.c util/err.c util/fsutil.c util/hash.c util/timeutil.c"
 # The policy parser and what it compiles a policy with: globs, JSON with
 # positions, key selectors, mask kinds, secret rules (PCRE2).
 policy="policies/policy.c policies/glob.c policies/jsonpos.c policies/jvalid.c \
@@ -51,3 +51,8 @@ $CC $CFLAGS -o "$out/fuzz_merge" tests/fuzz/fuzz_merge.c $util lifecycle/merge-t
 	policies/mask.c policies/pseudonym.c providers/vars.c util/linediff.c $PCRE2_LIBS -lcrypto $LIBS
 # shellcheck disable=SC2086
 $CC $CFLAGS -o "$out/fuzz_schedule" tests/fuzz/fuzz_schedule.c policies/schedule.c
+# shellcheck disable=SC2086
+$CC $CFLAGS -o "$out/fuzz_changeset" tests/fuzz/fuzz_changeset.c $util lifecycle/changeset.c \
+	lifecycle/merge-conflict.c lifecycle/placeholder.c policies/mask.c policies/pseudonym.c \
+	providers/vars.c snapshot/archive-in.c snapshot/source-dir.c snapshot/builder.c \
+	snapshot/tree.c $PCRE2_LIBS $LIBS

@@ -463,6 +463,9 @@ struct ent {
 	const char *data;     /* NULL: a symlink to "target" */
 };
 
+/* The mtime (seconds) craft gives its entries. */
+static la_int64_t craft_mtime;
+
 /* Writes a tar.zst at FILE holding MANIFEST (unless NULL) and ENTS. */
 static void craft(const char *file, const char *manifest, const struct ent *ents, size_t n)
 {
@@ -482,6 +485,7 @@ static void craft(const char *file, const char *manifest, const struct ent *ents
 		archive_entry_clear(ae);
 		archive_entry_set_pathname(ae, path);
 		archive_entry_set_perm(ae, 0644);
+		archive_entry_set_mtime(ae, (time_t)craft_mtime, 0);
 		if (!data) {
 			archive_entry_set_filetype(ae, AE_IFLNK);
 			archive_entry_set_symlink(ae, "target");
@@ -607,6 +611,14 @@ static void test_reader_refuses(void **state)
 	craft(t->file, "{\"format\": 1, ", ok, 1);
 	assert_int_equal(read_back(t->file, &e), SBX_EINVAL);
 	assert_non_null(strstr(e.msg, "CHANGESET.json: line"));
+
+	/* An mtime 64-bit nanoseconds cannot hold (found by fuzz_changeset:
+	 * the reader overflowed). */
+	craft_mtime = (la_int64_t)1 << 40;
+	craft(t->file, manifest("a.txt", "modify", "A\n", ""), ok, 1);
+	assert_int_equal(read_back(t->file, &e), SBX_EINVAL);
+	assert_non_null(strstr(e.msg, "mtime is out of range"));
+	craft_mtime = 0;
 
 	/* Not an archive at all. */
 	{

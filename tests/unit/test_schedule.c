@@ -110,6 +110,22 @@ static void test_berlin_dst(void **state)
 	assert_int_equal(a, at("2027-03-29T08:00:00Z"));
 }
 
+static void test_time_range(void **state)
+{
+	int64_t t;
+
+	(void)state;
+	/* 64-bit nanoseconds end in 2262: later years are refused, not
+	 * overflowed (found by fuzz_changeset in a manifest's time). */
+	assert_int_equal(sbx_parse_time("2262-04-11T23:47:15Z", 0, &t), 0);
+	assert_true(t > 0);
+	assert_int_equal(sbx_parse_time("2262-04-11T23:47:17Z", 0, &t), -1);
+	assert_int_equal(sbx_parse_time("4026-01-01T00:00:00Z", 0, &t), -1);
+	assert_int_equal(sbx_parse_time("1600-01-01T00:00:00Z", 0, &t), -1);
+	assert_int_equal(sbx_parse_time("1970-01-01T00:00:01Z", 0, &t), 0);
+	assert_int_equal(t, 1000000000);
+}
+
 static void test_skipped_hour(void **state)
 {
 	struct sbx_schedule s;
@@ -147,6 +163,7 @@ int main(void)
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_tz),
 		cmocka_unit_test(test_berlin_dst),
+		cmocka_unit_test(test_time_range),
 		cmocka_unit_test(test_skipped_hour),
 		cmocka_unit_test(test_overnight_and_adjacent),
 	};
