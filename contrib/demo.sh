@@ -94,7 +94,17 @@ printf '{"id": 999, "name": "new escalation rule"}\n' >"$prod/config/workflows/z
 "$SBX" master history acme
 say "sbx refresh training-q3   # refused: the sandbox holds the trainer's edit"
 "$SBX" refresh training-q3 || true
-run "$SBX" refresh training-q3 --force
+run "$SBX" diff acme@1 training-q3
+say "edit production: a workflow changes, after master version 2"
+wf=$(ls "$prod"/config/workflows/*.json | head -1)
+jq '.name = "renamed in production"' "$wf" >"$work/wf.json" && mv "$work/wf.json" "$wf"
+say "sbx drift acme --from production   # exit 4: production changed since the master's version"
+"$SBX" drift acme --from "$prod" || echo "(exit $?: drift)"
+say "sbx promote training-q3 --onto production --out changeset.tar.zst   # the trainer's edit only"
+"$SBX" promote training-q3 --onto "$prod" --out "$work/changeset.tar.zst"
+say "tar -tf changeset.tar.zst"
+tar --zstd -tf "$work/changeset.tar.zst"
+run "$SBX" refresh training-q3
 # The scheduler (cron or the systemd timer runs `sbx tick` every 5 minutes);
 # --now shows what it does later today.
 run "$SBX" activate training-q3
