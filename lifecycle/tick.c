@@ -50,9 +50,13 @@ void sbx_tick_plan(struct sbx_store *s, struct sbx_config *c, json_t *rec, int64
 	in.rec = rec;
 	in.pol = pol;
 	in.now = now;
-	/* Only an active sandbox with an idle rule needs its provider asked. */
-	if (pol->idle_after)
+	/* Only an active sandbox with an idle rule needs its provider asked
+	 * (with the user's time zone, not the last purpose's). */
+	if (pol->idle_after) {
+		if (!strcmp(json_string_value(json_object_get(rec, "state")) ?: "", "active"))
+			sbx_tz_reset();
 		in.activity = sbx_sandbox_activity(s, c, rec, what, sizeof what);
+	}
 	in.activity_what = what;
 	if (pol->has_refresh)
 		in.latest = latest_version(s, versions, json_string_value(json_object_get(
@@ -170,9 +174,8 @@ static int act(struct sbx_store *s, struct sbx_config *c, const char *name,
 	size_t i;
 	int r;
 
-	/* Providers run with the user's time zone, not a purpose's. */
-	sbx_tz_reset();
 	if (it->act == SBX_PLAN_RECOVER) {
+		sbx_tz_reset();
 		r = sbx_sandbox_recover(s, c, name, &out, err);
 		goto out;
 	}
@@ -189,6 +192,8 @@ static int act(struct sbx_store *s, struct sbx_config *c, const char *name,
 							      "activity or a change since)"));
 		goto out;
 	}
+	/* Providers run with the user's time zone, not a purpose's. */
+	sbx_tz_reset();
 	switch (it->act) {
 	case SBX_PLAN_DEACTIVATE:
 	case SBX_PLAN_ACTIVATE:

@@ -18,11 +18,15 @@ mkdir -p src/rules
 printf '{"id": 1, "name": "escalate", "sla": 4}\n' >src/rules/escalate.json
 printf '{"version": 1}\n' >policy.json
 
-# A notification program: appends the notice it reads on stdin to a file.
+# A notification program: appends the notice it reads on stdin to a file,
+# and the TZ it was given to another (the purposes' time zones are sbx's
+# business, not the programs').
+unset TZ
 cat >notify-prog <<SH
 #!/bin/sh
 cat >>"$T/notices.jsonl"
 echo >>"$T/notices.jsonl"
+echo "\${TZ-unset}" >>"$T/notify-tz"
 SH
 chmod +x notify-prog
 
@@ -322,6 +326,7 @@ expect 0 status u2 --json
 assert_eq "$(jq -r .base.version "$O")" 1 "unexported work kept"
 quiet_tick 2027-01-09T02:30:00Z
 assert_eq "$(grep -c . notices.jsonl)" 3 "the skip told once"
+assert_eq "$(sort -u notify-tz)" unset "programs get the user's TZ, not a purpose's"
 # Exported, the changes no longer hold the refresh back: next window.
 expect 0 --now 2027-01-10T09:00:00Z export u2
 assert_grep "^$SBX_STORE/exports/u2-20270110T090000Z.tar.zst$" "$O"
