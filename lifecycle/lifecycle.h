@@ -92,10 +92,12 @@ int sbx_sandbox_room(struct sbx_store *s, struct sbx_config *c, json_t *rec, jso
 int sbx_sandbox_unexported(json_t *rec);
 
 /* The newest activity of REC: its last touch or activation, and for an
- * active sandbox what its provider reports (file changes, usage).  *WHAT
- * describes it ("touch by alice", "file change"); 0 when none is known. */
-int64_t sbx_sandbox_activity(struct sbx_store *s, struct sbx_config *c, json_t *rec, char *what,
-			     size_t n);
+ * active sandbox what its provider reports (file changes, usage): KNOWN
+ * when the caller asked it already, else asked now.  *WHAT describes it
+ * ("touch by alice", "file change"); 0 when none is known. */
+struct sbx_provider_usage;
+int64_t sbx_sandbox_activity(struct sbx_store *s, struct sbx_config *c, json_t *rec,
+			     const struct sbx_provider_usage *known, char *what, size_t n);
 
 /* ---- lifecycle policy and what is due (plan.c) ---- */
 
@@ -153,10 +155,12 @@ const char *sbx_plan_act_name(enum sbx_plan_act a);
 /* ---- the scheduler (tick.c) ---- */
 
 /* The plan for REC at NOW with its inputs gathered: the purpose's policy
- * into POL, the activity from the record and the provider, the newest
- * version of its master (cached in VERSIONS, a JSON object). */
+ * into POL, the activity from the record and the provider (USAGE: its
+ * answer when the caller has it, NULL: asked now), the newest version of
+ * its master (cached in VERSIONS, a JSON object). */
 void sbx_tick_plan(struct sbx_store *s, struct sbx_config *c, json_t *rec, int64_t now,
-		   json_t *versions, struct sbx_lpolicy *pol, struct sbx_plan *p);
+		   json_t *versions, const struct sbx_provider_usage *usage, struct sbx_lpolicy *pol,
+		   struct sbx_plan *p);
 
 /* ---- notifications (notify.c) ---- */
 

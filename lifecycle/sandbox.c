@@ -912,8 +912,8 @@ out:
 	return r;
 }
 
-int64_t sbx_sandbox_activity(struct sbx_store *s, struct sbx_config *c, json_t *rec, char *what,
-			     size_t n)
+int64_t sbx_sandbox_activity(struct sbx_store *s, struct sbx_config *c, json_t *rec,
+			     const struct sbx_provider_usage *known, char *what, size_t n)
 {
 	json_t *la = json_object_get(rec, "last_activity");
 	int64_t best = json_integer_value(json_object_get(la, "time_ns")), t;
@@ -930,13 +930,19 @@ int64_t sbx_sandbox_activity(struct sbx_store *s, struct sbx_config *c, json_t *
 	if (strcmp(json_string_value(json_object_get(rec, "state")) ?: "", "active"))
 		return best;
 	p = sbx_config_provider(c, json_string_value(json_object_get(rec, "provider")) ?: "");
-	if (p && p->ops->usage) {
+	if (p && (known || p->ops->usage)) {
 		struct sbx_provider_usage u;
 		struct sbx_sandbox_view v;
 
-		sbx_sandbox_view_of(s, rec, &v);
 		memset(&u, 0, sizeof u);
-		if (p->ops->usage(p, &v, &u, NULL) == 0 && u.last_activity_ns > best) {
+		if (known) {
+			u = *known;
+		} else {
+			sbx_sandbox_view_of(s, rec, &v);
+			if (p->ops->usage(p, &v, &u, NULL))
+				memset(&u, 0, sizeof u);
+		}
+		if (u.last_activity_ns > best) {
 			best = u.last_activity_ns;
 			snprintf(what, n, "%s (%s)", u.source[0] ? u.source : "provider usage", p->name);
 		}
@@ -1013,7 +1019,10 @@ int sbx_sandbox_status(struct sbx_store *s, struct sbx_config *c, const char *na
 	} else {
 		json_object_set_new(prov, "state", json_string("unknown"));
 	}
-	if (p->ops->usage && p->ops->usage(p, &v, &u, NULL) == 0 && u.last_activity_ns) {
+	/* Asked once: the activity and the plan below read this answer. */
+	if (p->ops->usage && p->ops->usage(p, &v, &u, NULL))
+		memset(&u, 0, sizeof u);
+	if (u.last_activity_ns) {
 		char t[32];
 
 		sbx_time_iso(u.last_activity_ns, t);
@@ -1027,7 +1036,7 @@ int sbx_sandbox_status(struct sbx_store *s, struct sbx_config *c, const char *na
 		struct sbx_lpolicy pol;
 		struct sbx_plan pl;
 		char what[128], t[32];
-		int64_t at = sbx_sandbox_activity(s, c, rec, what, sizeof what);
+		int64_t at = sbx_sandbox_activity(s, c, rec, &u, what, sizeof what);
 		size_t i;
 
 		if (at) {
@@ -1035,7 +1044,7 @@ int sbx_sandbox_status(struct sbx_store *s, struct sbx_config *c, const char *na
 			json_object_set_new(rec, "activity", json_pack("{s:s,s:I,s:s}", "time", t, "time_ns",
 				(json_int_t)at, "source", what));
 		}
-		sbx_tick_plan(s, c, rec, sbx_clock_ns(), versions, &pol, &pl);
+		sbx_tick_plan(s, c, rec, sbx_clock_ns(), versions, &u, &pol, &pl);
 		if (pl.has_next) {
 			sbx_time_iso(pl.next.due, t);
 			json_object_set_new(rec, "next", json_pack("{s:s,s:s,s:s,s:s}", "action",

@@ -40,10 +40,11 @@ static long long latest_version(struct sbx_store *s, json_t *versions, const cha
 }
 
 void sbx_tick_plan(struct sbx_store *s, struct sbx_config *c, json_t *rec, int64_t now,
-		   json_t *versions, struct sbx_lpolicy *pol, struct sbx_plan *p)
+		   json_t *versions, const struct sbx_provider_usage *usage, struct sbx_lpolicy *pol,
+		   struct sbx_plan *p)
 {
 	struct sbx_plan_in in;
-	char what[128];
+	char what[128] = "";
 
 	sbx_lpolicy_get(c, json_string_value(json_object_get(rec, "purpose")), pol);
 	memset(&in, 0, sizeof in);
@@ -53,9 +54,9 @@ void sbx_tick_plan(struct sbx_store *s, struct sbx_config *c, json_t *rec, int64
 	/* Only an active sandbox with an idle rule needs its provider asked
 	 * (with the user's time zone, not the last purpose's). */
 	if (pol->idle_after) {
-		if (!strcmp(json_string_value(json_object_get(rec, "state")) ?: "", "active"))
+		if (!usage && !strcmp(json_string_value(json_object_get(rec, "state")) ?: "", "active"))
 			sbx_tz_reset();
-		in.activity = sbx_sandbox_activity(s, c, rec, what, sizeof what);
+		in.activity = sbx_sandbox_activity(s, c, rec, usage, what, sizeof what);
 	}
 	in.activity_what = what;
 	if (pol->has_refresh)
@@ -182,7 +183,7 @@ static int act(struct sbx_store *s, struct sbx_config *c, const char *name,
 	r = sbx_sandbox_load(s, name, &rec, err);
 	if (r)
 		goto out;
-	sbx_tick_plan(s, c, rec, now, versions, &pol, &p);
+	sbx_tick_plan(s, c, rec, now, versions, NULL, &pol, &p);
 	for (i = 0; i < p.n; i++)
 		if (p.item[i].act == it->act && !strcmp(p.item[i].kind, it->kind))
 			break;
@@ -291,7 +292,7 @@ int sbx_tick(struct sbx_store *s, struct sbx_config *c, int dry_run, json_t **ac
 			failed++;
 			continue;
 		}
-		sbx_tick_plan(s, c, rec, now, versions, &pol, &p);
+		sbx_tick_plan(s, c, rec, now, versions, NULL, &pol, &p);
 		for (k = 0; k < p.n; k++) {
 			const struct sbx_plan_item *it = &p.item[k];
 			json_t *a = report(*actions, name, it);
