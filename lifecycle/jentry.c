@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "lifecycle/jentry.h"
+#include "policies/jsonpos.h"
 
 struct cur {
 	const char *p, *end;
@@ -57,48 +58,6 @@ static inline const char *str_end(const char *s, const char *end, int *esc)
 	}
 }
 
-static int hex4(const char *p, const char *end, unsigned *v)
-{
-	int i;
-
-	*v = 0;
-	if (end - p < 4)
-		return -1;
-	for (i = 0; i < 4; i++) {
-		char c = p[i];
-
-		*v <<= 4;
-		if (c >= '0' && c <= '9')
-			*v |= (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			*v |= (unsigned)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			*v |= (unsigned)(c - 'A' + 10);
-		else
-			return -1;
-	}
-	return 0;
-}
-
-static void utf8(struct sbx_buf *b, unsigned cp)
-{
-	if (cp < 0x80) {
-		sbx_buf_addc(b, (char)cp);
-	} else if (cp < 0x800) {
-		sbx_buf_addc(b, (char)(0xc0 | cp >> 6));
-		sbx_buf_addc(b, (char)(0x80 | (cp & 0x3f)));
-	} else if (cp < 0x10000) {
-		sbx_buf_addc(b, (char)(0xe0 | cp >> 12));
-		sbx_buf_addc(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		sbx_buf_addc(b, (char)(0x80 | (cp & 0x3f)));
-	} else {
-		sbx_buf_addc(b, (char)(0xf0 | cp >> 18));
-		sbx_buf_addc(b, (char)(0x80 | ((cp >> 12) & 0x3f)));
-		sbx_buf_addc(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		sbx_buf_addc(b, (char)(0x80 | (cp & 0x3f)));
-	}
-}
-
 /* Decodes the escapes of S[0..N) onto B. */
 static int unescape(const char *s, size_t n, struct sbx_buf *b)
 {
@@ -106,39 +65,16 @@ static int unescape(const char *s, size_t n, struct sbx_buf *b)
 
 	while (p < end) {
 		const char *bs = memchr(p, '\\', (size_t)(end - p));
-		unsigned cp, lo;
+		int k;
 
 		if (!bs) {
 			sbx_buf_add(b, p, (size_t)(end - p));
 			break;
 		}
 		sbx_buf_add(b, p, (size_t)(bs - p));
-		if (bs + 1 >= end)
+		if ((k = sbx_json_unescape(bs, end, b)) < 0)
 			return -1;
-		p = bs + 2;
-		switch (bs[1]) {
-		case '"': sbx_buf_addc(b, '"'); break;
-		case '\\': sbx_buf_addc(b, '\\'); break;
-		case '/': sbx_buf_addc(b, '/'); break;
-		case 'b': sbx_buf_addc(b, '\b'); break;
-		case 'f': sbx_buf_addc(b, '\f'); break;
-		case 'n': sbx_buf_addc(b, '\n'); break;
-		case 'r': sbx_buf_addc(b, '\r'); break;
-		case 't': sbx_buf_addc(b, '\t'); break;
-		case 'u':
-			if (hex4(p, end, &cp))
-				return -1;
-			p += 4;
-			if (cp >= 0xd800 && cp < 0xdc00 && end - p >= 6 && p[0] == '\\' && p[1] == 'u' &&
-			    !hex4(p + 2, end, &lo) && lo >= 0xdc00 && lo < 0xe000) {
-				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-				p += 6;
-			}
-			utf8(b, cp);
-			break;
-		default:
-			return -1;
-		}
+		p = bs + k;
 	}
 	return 0;
 }

@@ -88,10 +88,60 @@ static void put_utf8(struct sbx_buf *b, uint32_t cp)
 	}
 }
 
+static int hex4(const char *p, uint32_t *v)
+{
+	int i, h;
+
+	*v = 0;
+	for (i = 0; i < 4; i++) {
+		if ((h = sbx_hex_digit(p[i])) < 0)
+			return -1;
+		*v = *v << 4 | (uint32_t)h;
+	}
+	return 0;
+}
+
+int sbx_json_unescape(const char *p, const char *end, struct sbx_buf *out)
+{
+	uint32_t cp, lo;
+	int n = 6;
+
+	if (end - p < 2)
+		return SBX_JESC_TRUNCATED;
+	switch (p[1]) {
+	case '"': case '\\': case '/': cp = (unsigned char)p[1]; n = 2; break;
+	case 'b': cp = '\b'; n = 2; break;
+	case 'f': cp = '\f'; n = 2; break;
+	case 'n': cp = '\n'; n = 2; break;
+	case 'r': cp = '\r'; n = 2; break;
+	case 't': cp = '\t'; n = 2; break;
+	case 'u':
+		if (end - p < 6)
+			return SBX_JESC_SHORT_U;
+		if (hex4(p + 2, &cp))
+			return SBX_JESC_BAD_U;
+		/* A high surrogate and its low one are one code point; a lone
+		 * one stays as it is. */
+		if (cp >= 0xd800 && cp < 0xdc00 && end - p >= 12 && p[6] == '\\' && p[7] == 'u' &&
+		    !hex4(p + 8, &lo) && lo >= 0xdc00 && lo < 0xe000) {
+			cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+			n = 12;
+		}
+		break;
+	default:
+		return SBX_JESC_BAD;
+	}
+	if (out)
+		put_utf8(out, cp);
+	return n;
+}
+
 /* Reads the string at sc->p (on its opening quote); decodes into OUT when
  * not NULL.  Leaves sc->p after the closing quote. */
 static int string(struct scan *sc, struct sbx_buf *out)
 {
+	int k;
+
 	sc->p++;
 	while (sc->p < sc->end && *sc->p != '"') {
 		unsigned char c = (unsigned char)*sc->p;
@@ -104,51 +154,16 @@ static int string(struct scan *sc, struct sbx_buf *out)
 			sc->p++;
 			continue;
 		}
-		if (sc->end - sc->p < 2)
+		k = sbx_json_unescape(sc->p, sc->end, out);
+		if (k == SBX_JESC_TRUNCATED)
 			return fail(sc, "unterminated string");
-		switch (sc->p[1]) {
-		case '"': case '\\': case '/':
-			if (out)
-				sbx_buf_addc(out, sc->p[1]);
-			sc->p += 2;
-			break;
-		case 'b': if (out) sbx_buf_addc(out, '\b'); sc->p += 2; break;
-		case 'f': if (out) sbx_buf_addc(out, '\f'); sc->p += 2; break;
-		case 'n': if (out) sbx_buf_addc(out, '\n'); sc->p += 2; break;
-		case 'r': if (out) sbx_buf_addc(out, '\r'); sc->p += 2; break;
-		case 't': if (out) sbx_buf_addc(out, '\t'); sc->p += 2; break;
-		case 'u': {
-			uint32_t cp = 0;
-			int i;
-
-			if (sc->end - sc->p < 6)
-				return fail(sc, "truncated \\u escape");
-			for (i = 2; i < 6; i++) {
-				int h = sbx_hex_digit(sc->p[i]);
-
-				if (h < 0)
-					return fail(sc, "bad \\u escape");
-				cp = cp << 4 | (uint32_t)h;
-			}
-			sc->p += 6;
-			if (cp >= 0xd800 && cp < 0xdc00 && sc->end - sc->p >= 6 && sc->p[0] == '\\' &&
-			    sc->p[1] == 'u') {
-				uint32_t lo = 0;
-
-				for (i = 2; i < 6 && sbx_hex_digit(sc->p[i]) >= 0; i++)
-					lo = lo << 4 | (uint32_t)sbx_hex_digit(sc->p[i]);
-				if (i == 6 && lo >= 0xdc00 && lo < 0xe000) {
-					cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-					sc->p += 6;
-				}
-			}
-			if (out)
-				put_utf8(out, cp);
-			break;
-		}
-		default:
+		if (k == SBX_JESC_SHORT_U)
+			return fail(sc, "truncated \\u escape");
+		if (k == SBX_JESC_BAD_U)
+			return fail(sc, "bad \\u escape");
+		if (k < 0)
 			return fail(sc, "bad escape in a string");
-		}
+		sc->p += k;
 	}
 	if (sc->p >= sc->end)
 		return fail(sc, "unterminated string");

@@ -48,6 +48,13 @@ int sbx_json_member(const struct sbx_jdoc *doc, int obj, const char *key);
  * gets its length, which may include NUL bytes). */
 char *sbx_json_string(const struct sbx_jdoc *doc, int i, size_t *len);
 
+/* Decodes the escape sequence at P (its backslash) of a JSON string ending
+ * before END, appending the character to OUT (NULL: only checks).  Returns
+ * how many bytes it took (2, 6, or 12 for a surrogate pair), or one of: */
+enum { SBX_JESC_TRUNCATED = -1, SBX_JESC_SHORT_U = -2, SBX_JESC_BAD_U = -3, SBX_JESC_BAD = -4 };
+struct sbx_buf;
+int sbx_json_unescape(const char *p, const char *end, struct sbx_buf *out);
+
 /* Appends S[0..LEN) as a JSON string literal, quotes included. */
 struct sbx_buf;
 void sbx_json_quote(struct sbx_buf *out, const char *s, size_t len);
