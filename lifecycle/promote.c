@@ -272,21 +272,6 @@ static json_t *files_json(const struct sbx_changeset *cs)
 	return a;
 }
 
-/* The provider's view of REC (VARS borrowed). */
-static void view_of(struct sbx_store *s, json_t *rec, json_t *vars, const char *op_id,
-		    struct sbx_sandbox_view *v)
-{
-	memset(v, 0, sizeof *v);
-	v->name = json_string_value(json_object_get(rec, "name"));
-	v->purpose = json_string_value(json_object_get(rec, "purpose"));
-	v->owner = json_string_value(json_object_get(rec, "owner"));
-	v->snapshot = json_string_value(json_object_get(rec, "snapshot"));
-	v->provider_id = json_string_value(json_object_get(rec, "provider_id"));
-	v->op_id = op_id;
-	v->vars = vars;
-	v->store = s;
-}
-
 /* Hands FILE to P's import, journaled as a transition that keeps the
  * state: intent before, outcome after. */
 static int apply(struct sbx_store *s, struct sbx_config *c, struct sbx_provider *p, json_t *rec,
@@ -310,7 +295,9 @@ static int apply(struct sbx_store *s, struct sbx_config *c, struct sbx_provider 
 	if (r)
 		return r;
 	vars = sbx_sandbox_vars(c, rec);
-	view_of(s, rec, vars, op_id, &v);
+	sbx_sandbox_view_of(s, rec, &v);
+	v.vars = vars;
+	v.op_id = op_id;
 	r = sbx_provider_import(p, &v, file, &perr);
 	json_decref(vars);
 	e = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "op", "promote", "phase", "outcome", "from",
