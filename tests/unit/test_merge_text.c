@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "lifecycle/merge.h"
+#include "merge-fixture.h"
 #include "sbx/diff.h"
 
 /* ---- The line diff ------------------------------------------------------- */
@@ -174,60 +175,11 @@ static void test_lines_split(void **state)
 
 /* ---- The merge ----------------------------------------------------------- */
 
-struct m {
-	struct sbx_merge_opts o;
-	struct sbx_merge_conflicts c;
-	struct sbx_buf out;
-	struct sbx_err e;
-	int r;
-};
-
-static int setup(void **state)
-{
-	struct m *m = calloc(1, sizeof *m);
-
-	sbx_merge_opts_init(&m->o);
-	sbx_merge_conflicts_init(&m->c);
-	*state = m;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct m *m = *state;
-
-	sbx_merge_opts_release(&m->o);
-	sbx_merge_conflicts_release(&m->c);
-	sbx_buf_release(&m->out);
-	free(m);
-	return 0;
-}
-
-/* Merges the three texts (NULL: absent) as file "f.txt"; returns the
- * merged text, or NULL when a conflict stayed open. */
+/* Merges the three texts (NULL: absent) as "f.txt"; returns the merged text,
+ * or NULL on an error or an open conflict. */
 static const char *merge(struct m *m, const char *b, const char *o, const char *t)
 {
-	size_t open = m->c.unresolved;
-
-	sbx_buf_release(&m->out);
-	sbx_buf_grow(&m->out, 0);
-	sbx_err_clear(&m->e);
-	m->r = sbx_merge_text("f.txt", b, b ? strlen(b) : 0, o, o ? strlen(o) : 0, t,
-			      t ? strlen(t) : 0, &m->o, &m->out, &m->c, &m->e);
-	if (m->r)
-		return NULL;
-	if (m->c.unresolved != open) {
-		assert_int_equal(m->out.len, 0);
-		return NULL;
-	}
-	return m->out.data;
-}
-
-static void resolve(struct m *m, const char *spec)
-{
-	struct sbx_err e = { 0 };
-
-	assert_int_equal(sbx_merge_opts_add_resolve(&m->o, spec, &e), 0);
+	return merge_with(m, sbx_merge_text, "f.txt", b, o, t);
 }
 
 static const char base5[] = "one\ntwo\nthree\nfour\nfive\n";
